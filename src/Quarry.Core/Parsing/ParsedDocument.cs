@@ -1,0 +1,31 @@
+using Quarry.Documents;
+
+namespace Quarry.Parsing;
+
+/// <summary>
+/// What every parser produces: one normalized text (Markdown-flavoured: '#' headings, '- ' list items, pipe tables,
+/// fenced code) and the structure laid over it as blocks. Chunk spans and citations index into <see cref="Text"/>.
+/// </summary>
+public sealed record ParsedDocument(string Title, string Text, IReadOnlyList<Block> Blocks)
+{
+    public string? Language { get; init; }
+    /// <summary>Number of pages for paginated formats (PDF); null otherwise.</summary>
+    public int? PageCount { get; init; }
+
+    public string TextOf(Block block) => Text.Substring(block.Span.Start, block.Span.Length);
+}
+
+public enum BlockKind
+{
+    Heading,
+    Paragraph,
+    ListItem,
+    Table,
+    Code,
+    Quote,
+}
+
+/// <summary>A structural element of a document, located by its span in the normalized text.</summary>
+/// <param name="Level">Heading level 1–6 for headings; nesting depth (0 = top) for list items; 0 otherwise.</param>
+/// <param name="Page">1-based page the block starts on, for paginated formats.</param>
+public sealed record Block(BlockKind Kind, TextSpan Span, int Level = 0, int? Page = null);

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Quarry.Parsing;
+
+public sealed class ParsingOptions
+{
+    public const string SectionName = "Parsing";
+
+    /// <summary>Largest source file accepted, in bytes. Larger files are rejected before any byte is parsed.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Cap on the total uncompressed size of a ZIP-based document (DOCX, XLSX): defends against zip bombs.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUncompressedBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Cap on the normalized text extracted from one document, in characters.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxExtractedChars { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>The poppler <c>pdftotext</c> executable (name on PATH or full path).</summary>
+    [Required]
+    public string PdfToTextPath { get; set; } = "pdftotext";
+
+    /// <summary>How long <c>pdftotext</c> may run for one file.</summary>
+    public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,99 @@
+using Quarry.Documents;
+
+namespace Quarry.Storage;
+
+/// <summary>
+/// Knowledge bases, documents, their versions and chunks. Every call is scoped to a tenant inside the store's own
+/// query. Writes of one document are atomic: readers see the previous version or the new one, never a mix.
+/// </summary>
+public interface IDocumentStore
+{
+    /// <exception cref="StoreConflictException">A knowledge base with that name exists in the tenant.</exception>
+    Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken);
+
+    Task<KnowledgeBase?> FindKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesAsync(TenantId tenant, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the knowledge base with all its documents, chunks, keyword and vector entries.</summary>
+    Task<bool> DeleteKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken);
+
+    /// <summary>The checksum of the document's current version, or null when it is not stored: lets ingestion skip
+    /// parsing unchanged files.</summary>
+    Task<string?> GetChecksumAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates the document, replaces its current version when the checksum differs, or does nothing when it is
+    /// equal. Chunks, keyword entries and embeddings of the previous version are removed in the same transaction.
+    /// </summary>
+    Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Removes the document with its versions, chunks, keyword and vector entries in one transaction.</summary>
+    Task<bool> DeleteDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DocumentVersionInfo>> GetVersionsAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    Task<DocumentPage> ListDocumentsAsync(DocumentListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Chunks of the current version, in document order.</summary>
+    Task<IReadOnlyList<Chunk>> GetChunksAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Chunk>> GetChunksByIdAsync(TenantId tenant, IReadOnlyCollection<ChunkId> chunks, CancellationToken cancellationToken);
+
+    /// <summary>The normalized text of the current version (citations index into it).</summary>
+    Task<string?> GetDocumentTextAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
+
+    /// <summary>Stores (or overwrites) embeddings for chunks of the current versions. Vectors of chunks that no longer
+    /// exist are ignored.</summary>
+    Task StoreEmbeddingsAsync(TenantId tenant, ChunkEmbeddings embeddings, CancellationToken cancellationToken);
+
+    /// <summary>Streams every stored embedding of one model, for building an in-process vector index.</summary>
+    IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken cancellationToken);
+}
+
+public sealed record DocumentWrite
+{
+    public required TenantId TenantId { get; init; }
+    public required KnowledgeBaseId KnowledgeBaseId { get; init; }
+    public required DocumentId DocumentId { get; init; }
+    public required string Title { get; init; }
+    public required string SourceUri { get; init; }
+    public required string ContentType { get; init; }
+    public required long SizeBytes { get; init; }
+    public required string Checksum { get; init; }
+    public string? Language { get; init; }
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
+    public required string NormalizedText { get; init; }
+    public required IReadOnlyList<ChunkContent> Chunks { get; init; }
+    /// <summary>Optional vectors, written in the same transaction; ids are matched by chunk ordinal.</summary>
+    public ChunkEmbeddings? Embeddings { get; init; }
+}
+
+public enum UpsertOutcome
+{
+    Created,
+    Replaced,
+    Unchanged,
+}
+
+public sealed record UpsertResult(DocumentId DocumentId, UpsertOutcome Outcome, int Version, int ChunkCount);
+
+/// <param name="Vectors">Keyed by chunk id, or (in <see cref="DocumentWrite"/>) by chunk ordinal as "#0", "#1", …</param>
+public sealed record ChunkEmbeddings(string Model, int Dimension, IReadOnlyList<KeyValuePair<ChunkId, ReadOnlyMemory<float>>> Vectors);
+
+public sealed record StoredEmbedding(ChunkId ChunkId, DocumentId DocumentId, TenantId TenantId, KnowledgeBaseId KnowledgeBaseId, ReadOnlyMemory<float> Vector);
+
+public sealed record DocumentListQuery
+{
+    public required TenantId Tenant { get; init; }
+    public KnowledgeBaseId? KnowledgeBase { get; init; }
+    public string? SourcePrefix { get; init; }
+    /// <summary>Every pair must be present.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
+    public int Offset { get; init; }
+    public int Limit { get; init; } = 100;
+}
+
+public sealed record DocumentPage(IReadOnlyList<DocumentRecord> Items, int Total);
