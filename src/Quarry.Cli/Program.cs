@@ -1,4 +1,3 @@
-using System.CommandLine;
+using Quarry.Cli;
 
-var root = new RootCommand("Quarry: retrieval-augmented answers from your documents.");
-return await root.Parse(args).InvokeAsync();
+return await QuarryCli.RunAsync(args);

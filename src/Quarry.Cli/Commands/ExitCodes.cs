@@ -1,0 +1,11 @@
+namespace Quarry.Cli.Commands;
+
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Some items failed (e.g. files rejected) or the target was not found.</summary>
+    public const int PartialFailure = 1;
+    public const int Usage = 2;
+    public const int Error = 3;
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using Quarry.Cli.Commands;
+using Quarry.Cli.Hosting;
+
+namespace Quarry.Cli;
+
+internal static class QuarryCli
+{
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Quarry: answers from your documents, with citations you can check.")
+        {
+            CliContext.Data,
+            CliContext.Tenant,
+            CliContext.Verbose,
+        };
+        root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(DocsCommand.Create());
+        root.Subcommands.Add(KnowledgeBaseCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verbose = false;
+        try
+        {
+            var parsed = BuildRoot().Parse(args);
+            verbose = parsed.GetValue(CliContext.Verbose);
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", ex.Failures)}");
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("Cancelled.");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex)
+        {
+            // A user sees a sentence, not a stack trace; --verbose shows the trace.
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            if (verbose) await Console.Error.WriteLineAsync(ex.ToString());
+            return ExitCodes.Error;
+        }
+    }
+}

@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quarry.Chunking;
+using Quarry.Diagnostics;
+using Quarry.Documents;
+using Quarry.Parsing;
+using Quarry.Storage;
+
+namespace Quarry.Ingestion;
+
+/// <summary>
+/// Ingests a batch of sources through a bounded pipeline: parse + chunk on every core, then one writer that stores
+/// each document in its own transaction. A bad file fails alone; the rest of the batch goes on.
+/// </summary>
+public sealed class DocumentIngestor
+{
+    private readonly DocumentParserSelector _parsers;
+    private readonly StructureAwareChunker _chunker;
+    private readonly IDocumentStore _store;
+    private readonly IngestionOptions _options;
+    private readonly ParsingOptions _parsing;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DocumentIngestor> _logger;
+
+    internal DocumentIngestor(
+        DocumentParserSelector parsers,
+        StructureAwareChunker chunker,
+        IDocumentStore store,
+        IOptions<IngestionOptions> options,
+        IOptions<ParsingOptions> parsing,
+        TimeProvider time,
+        ILogger<DocumentIngestor> logger)
+    {
+        _parsers = parsers;
+        _chunker = chunker;
+        _store = store;
+        _options = options.Value;
+        _parsing = parsing.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task<IngestReport> IngestAsync(IngestRequest request, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var span = QuarryTelemetry.StartStage("ingest");
+        var started = _time.GetTimestamp();
+        var knowledgeBase = await EnsureKnowledgeBaseAsync(request.Tenant, request.KnowledgeBase, cancellationToken);
+        span.Activity?.SetTag("quarry.tenant", request.Tenant.Value);
+        span.Activity?.SetTag("quarry.kb", knowledgeBase.Name);
+
+        var work = Channel.CreateBounded<IngestSource>(new BoundedChannelOptions(_options.QueueCapacity) { SingleWriter = true });
+        var prepared = Channel.CreateBounded<Prepared>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var token = linked.Token;
+
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var source in request.Sources)
+                    await work.Writer.WriteAsync(source, token);
+            }
+            finally
+            {
+                work.Writer.TryComplete();
+            }
+        }, token);
+
+        var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism)).Select(_ => Task.Run(async () =>
+        {
+            await foreach (var source in work.Reader.ReadAllAsync(token))
+                await prepared.Writer.WriteAsync(await PrepareAsync(request, knowledgeBase, source, token), token);
+        }, token)).ToArray();
+
+        var completion = Task.WhenAll(workers).ContinueWith(
+            t => prepared.Writer.TryComplete(t.Exception?.GetBaseException()), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        var tally = new Tally(request.Sources.Count, request.Sources.Sum(s => s.Length), request.Rejected);
+        try
+        {
+            await foreach (var item in prepared.Reader.ReadAllAsync(token))
+            {
+                await StoreAsync(item, tally, token);
+                progress?.Report(tally.Progress(item.Source.DisplayName, item.Failure?.Reason ?? tally.LastOutcome));
+            }
+            await Task.WhenAll(workers.Append(producer));
+        }
+        catch
+        {
+            await linked.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            await completion;
+        }
+
+        var seconds = _time.GetElapsedTime(started).TotalSeconds;
+        var report = tally.ToReport(seconds);
+        IngestionLog.BatchCompleted(_logger, report.Documents, report.Created, report.Replaced, report.Unchanged, report.Chunks, report.Failed.Count, seconds);
+        return report;
+    }
+
+    private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken)
+    {
+        if (!KnowledgeBaseNames.IsValid(name))
+            throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(name));
+        var existing = await _store.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
+        if (existing is not null) return existing;
+        try
+        {
+            return await _store.CreateKnowledgeBaseAsync(tenant, name, cancellationToken);
+        }
+        catch (StoreConflictException)
+        {
+            // Another writer created it between our read and our insert.
+            return await _store.FindKnowledgeBaseAsync(tenant, name, cancellationToken)
+                ?? throw new InvalidOperationException($"Knowledge base '{name}' vanished while being created.");
+        }
+    }
+
+    /// <summary>Checksum, skip-if-unchanged, parse and chunk one source. Never throws for a bad document.</summary>
+    private async Task<Prepared> PrepareAsync(IngestRequest request, KnowledgeBase knowledgeBase, IngestSource source, CancellationToken cancellationToken)
+    {
+        var documentId = DocumentIdentity.ForSource(request.Tenant, knowledgeBase.Id, source.SourceUri);
+        try
+        {
+            if (source.Length > _parsing.MaxFileBytes)
+                throw new DocumentRejectedException(RejectionReason.TooLarge,
+                    $"The file is {source.Length:N0} bytes; the limit is {_parsing.MaxFileBytes:N0} (Parsing:MaxFileBytes).");
+
+            byte[]? buffered = null;
+            string checksum;
+            if (source.Length <= _options.InMemoryThresholdBytes)
+            {
+                buffered = await ReadAllAsync(source, cancellationToken);
+                checksum = DocumentIdentity.Checksum(buffered);
+            }
+            else
+            {
+                checksum = await HashAsync(source, cancellationToken);
+            }
+
+            var existing = await _store.GetChecksumAsync(request.Tenant, documentId, cancellationToken);
+            if (existing == checksum)
+                return Prepared.Unchanged(source, documentId);
+
+            ParsedDocument parsed;
+            await using (var stream = buffered is not null ? new MemoryStream(buffered, writable: false) : await source.OpenAsync(cancellationToken))
+            {
+                parsed = await _parsers.ParseAsync(new ParserInput(stream, source.FileName, source.ContentType, source.Length), cancellationToken);
+            }
+            var chunks = _chunker.Chunk(parsed);
+
+            return Prepared.Ready(source, new DocumentWrite
+            {
+                TenantId = request.Tenant,
+                KnowledgeBaseId = knowledgeBase.Id,
+                DocumentId = documentId,
+                Title = parsed.Title,
+                SourceUri = source.SourceUri,
+                ContentType = source.ContentType ?? MediaTypes.FromFileName(source.FileName),
+                SizeBytes = buffered?.LongLength ?? source.Length,
+                Checksum = checksum,
+                Language = parsed.Language,
+                Tags = request.Tags ?? EmptyTags.Instance,
+                NormalizedText = parsed.Text,
+                Chunks = chunks,
+            });
+        }
+        catch (DocumentRejectedException ex)
+        {
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, ex.Code, ex.Message);
+            return Prepared.Failed(source, ex.Code, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "unreadable", ex.Message);
+            return Prepared.Failed(source, "unreadable", ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            IngestionLog.DocumentFailed(_logger, source.DisplayName, ex);
+            return Prepared.Failed(source, "error", ex.Message);
+        }
+    }
+
+    private async Task StoreAsync(Prepared item, Tally tally, CancellationToken cancellationToken)
+    {
+        if (item.Failure is { } failure)
+        {
+            tally.Fail(item.Source, failure.Reason, failure.Error);
+            return;
+        }
+        if (item.Write is null)
+        {
+            tally.Record(item.Source, new UpsertResult(item.DocumentId, UpsertOutcome.Unchanged, 0, 0));
+            return;
+        }
+        try
+        {
+            var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
+            tally.Record(item.Source, result);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            IngestionLog.DocumentFailed(_logger, item.Source.DisplayName, ex);
+            tally.Fail(item.Source, "store-error", ex.Message);
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IngestSource source, CancellationToken cancellationToken)
+    {
+        await using var stream = await source.OpenAsync(cancellationToken);
+        var buffer = new MemoryStream(source.Length > 0 ? (int)source.Length : 4096);
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+    }
+
+    private static async Task<string> HashAsync(IngestSource source, CancellationToken cancellationToken)
+    {
+        await using var stream = await source.OpenAsync(cancellationToken);
+        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
+        return Convert.ToHexStringLower(hash);
+    }
+
+    private sealed record Prepared(IngestSource Source, DocumentId DocumentId, DocumentWrite? Write, IngestFailure? Failure)
+    {
+        public static Prepared Ready(IngestSource source, DocumentWrite write) => new(source, write.DocumentId, write, null);
+        public static Prepared Unchanged(IngestSource source, DocumentId id) => new(source, id, null, null);
+        public static Prepared Failed(IngestSource source, string reason, string error) =>
+            new(source, default, null, new IngestFailure(source.DisplayName, reason, error));
+    }
+
+    /// <summary>Counts kept by the single writer loop, so no locking is needed.</summary>
+    private sealed class Tally(int filesTotal, long bytesTotal, IReadOnlyList<IngestFailure>? rejected)
+    {
+        private readonly List<IngestFailure> _failed = [.. rejected ?? []];
+        private readonly List<IngestedDocument> _items = [];
+        private int _created, _replaced, _unchanged, _chunks, _files;
+        private long _bytes;
+
+        public void Record(IngestSource source, UpsertResult result)
+        {
+            _files++;
+            _bytes += source.Length;
+            switch (result.Outcome)
+            {
+                case UpsertOutcome.Created: _created++; break;
+                case UpsertOutcome.Replaced: _replaced++; break;
+                default: _unchanged++; break;
+            }
+            if (result.Outcome != UpsertOutcome.Unchanged) _chunks += result.ChunkCount;
+            LastOutcome = result.Outcome.ToString().ToLowerInvariant();
+            var outcome = new KeyValuePair<string, object?>("outcome", LastOutcome);
+            QuarryTelemetry.DocumentsIngested.Add(1, outcome);
+            QuarryTelemetry.BytesIngested.Add(source.Length);
+            if (result.Outcome != UpsertOutcome.Unchanged) QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
+            _items.Add(new IngestedDocument(source.DisplayName, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount));
+        }
+
+        public void Fail(IngestSource source, string reason, string error)
+        {
+            _files++;
+            _bytes += source.Length;
+            QuarryTelemetry.DocumentsIngested.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+            _failed.Add(new IngestFailure(source.DisplayName, reason, error));
+        }
+
+        public string? LastOutcome { get; private set; }
+
+        public IngestProgress Progress(string current, string? outcome) =>
+            new(_files, filesTotal, _bytes, bytesTotal, _chunks, _failed.Count, current, outcome);
+
+        public IngestReport ToReport(double seconds) =>
+            new(_created + _replaced + _unchanged, _created, _replaced, _unchanged, _chunks, _bytes, _failed, seconds, _items);
+    }
+}

@@ -1,0 +1,13 @@
+using Quarry.Documents;
+
+namespace Quarry.Ingestion;
+
+/// <param name="KnowledgeBase">Name of the knowledge base; created when it does not exist.</param>
+/// <param name="Tags">Applied to every document of the batch.</param>
+/// <param name="Rejected">Sources that failed before ingestion (e.g. path resolution); reported with the batch.</param>
+public sealed record IngestRequest(
+    TenantId Tenant,
+    string KnowledgeBase,
+    IReadOnlyList<IngestSource> Sources,
+    IReadOnlyDictionary<string, string>? Tags = null,
+    IReadOnlyList<IngestFailure>? Rejected = null);

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Quarry.Ingestion;
+
+internal static partial class IngestionLog
+{
+    [LoggerMessage(1001, LogLevel.Information,
+        "Ingested {Documents} documents ({Created} created, {Replaced} replaced, {Unchanged} unchanged), {Chunks} chunks written, {Failed} failed in {Seconds:F2}s")]
+    public static partial void BatchCompleted(ILogger logger, int documents, int created, int replaced, int unchanged, int chunks, int failed, double seconds);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Rejected {Path}: {Reason}: {Message}")]
+    public static partial void DocumentRejected(ILogger logger, string path, string reason, string message);
+
+    [LoggerMessage(1003, LogLevel.Error, "Failed to ingest {Path}")]
+    public static partial void DocumentFailed(ILogger logger, string path, Exception exception);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Quarry.Ingestion;
+
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>Parse/chunk workers; defaults to the number of cores. Storing is one writer (SQLite allows one).</summary>
+    [Range(1, 64)]
+    public int Parallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Documents buffered between stages; bounds memory when parsing outruns storing.</summary>
+    [Range(1, 1024)]
+    public int QueueCapacity { get; set; } = 16;
+
+    /// <summary>Files up to this size are read once into memory (hash and parse from one buffer);
+    /// larger files are streamed twice instead of buffered.</summary>
+    [Range(0, int.MaxValue)]
+    public int InMemoryThresholdBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Skip files and folders whose name starts with '.' when walking a directory (e.g. .git).</summary>
+    public bool SkipHiddenFiles { get; set; } = true;
+}
