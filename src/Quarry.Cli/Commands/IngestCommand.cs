@@ -21,8 +21,12 @@ internal static class IngestCommand
         var kb = new Option<string>("--kb") { Description = "Knowledge base (created if missing).", DefaultValueFactory = _ => KnowledgeBaseNames.Default };
         var tags = new Option<string[]>("--tag") { Description = "Tag every document: key=value (repeatable)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the batch report." };
+        var records = new Option<bool>("--records")
+        {
+            Description = "Read .jsonl files as one document per line ({\"_id\",\"title\",\"text\"}, the BEIR corpus layout).",
+        };
 
-        var command = new Command("ingest", "Parse, chunk and store documents.") { paths, kb, tags, json };
+        var command = new Command("ingest", "Parse, chunk and store documents.") { paths, kb, tags, json, records };
         command.SetAction(async (result, cancellationToken) =>
         {
             var (tagMap, tagError) = Tags.Parse(result.GetValue(tags));
@@ -39,7 +43,7 @@ internal static class IngestCommand
             }
 
             await using var services = CliContext.BuildServices(result);
-            var resolved = services.GetRequiredService<FileSourceResolver>().Resolve(result.GetValue(paths)!);
+            var resolved = await ResolveAsync(services, result.GetValue(paths)!, result.GetValue(records), cancellationToken);
             var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures);
             var ingestor = services.GetRequiredService<DocumentIngestor>();
             var asJson = result.GetValue(json);
@@ -58,6 +62,26 @@ internal static class IngestCommand
         });
         return command;
     }
+
+    private static async Task<ResolvedSources> ResolveAsync(IServiceProvider services, string[] arguments, bool records, CancellationToken cancellationToken)
+    {
+        if (!records) return services.GetRequiredService<FileSourceResolver>().Resolve(arguments);
+        var sources = new List<IngestSource>();
+        var failures = new List<IngestFailure>();
+        var files = services.GetRequiredService<FileSourceResolver>().Resolve(arguments.Where(a => !IsJsonLines(a)));
+        sources.AddRange(files.Sources);
+        failures.AddRange(files.Failures);
+        foreach (var corpus in arguments.Where(IsJsonLines))
+        {
+            var read = await JsonLinesCorpus.ReadAsync(corpus, cancellationToken);
+            sources.AddRange(read.Sources);
+            failures.AddRange(read.Failures);
+        }
+        return new ResolvedSources(sources, failures);
+    }
+
+    private static bool IsJsonLines(string path) =>
+        path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
 
     internal static bool IsInteractive() =>
         !Console.IsOutputRedirected && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;

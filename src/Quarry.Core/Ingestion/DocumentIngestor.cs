@@ -161,7 +161,7 @@ public sealed class DocumentIngestor
                 TenantId = request.Tenant,
                 KnowledgeBaseId = knowledgeBase.Id,
                 DocumentId = documentId,
-                Title = parsed.Title,
+                Title = string.IsNullOrWhiteSpace(source.Title) ? parsed.Title : source.Title,
                 SourceUri = source.SourceUri,
                 ContentType = source.ContentType ?? MediaTypes.FromFileName(source.FileName),
                 SizeBytes = buffered?.LongLength ?? source.Length,

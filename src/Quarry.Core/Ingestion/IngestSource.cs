@@ -4,13 +4,15 @@ namespace Quarry.Ingestion;
 /// <param name="SourceUri">Identity of the source; re-ingesting the same URI updates the same document.</param>
 /// <param name="DisplayName">What reports show (a relative path for files).</param>
 /// <param name="FileName">Name with extension; selects the parser when <paramref name="ContentType"/> is absent.</param>
+/// <param name="Title">Overrides the title the parser finds (e.g. a record's title field).</param>
 public sealed record IngestSource(
     string SourceUri,
     string DisplayName,
     string FileName,
     long Length,
     Func<CancellationToken, ValueTask<Stream>> OpenAsync,
-    string? ContentType = null)
+    string? ContentType = null,
+    string? Title = null)
 {
     public static IngestSource FromFile(string path, string displayName)
     {
@@ -30,7 +32,7 @@ public sealed record IngestSource(
             })));
     }
 
-    public static IngestSource FromBytes(string sourceUri, string fileName, ReadOnlyMemory<byte> content, string? contentType = null) =>
+    public static IngestSource FromBytes(string sourceUri, string fileName, byte[] content, string? contentType = null, string? title = null) =>
         new(sourceUri, fileName, fileName, content.Length,
-            _ => ValueTask.FromResult<Stream>(new MemoryStream(content.ToArray(), writable: false)), contentType);
+            _ => ValueTask.FromResult<Stream>(new MemoryStream(content, writable: false)), contentType, title);
 }
