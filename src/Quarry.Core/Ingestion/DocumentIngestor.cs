@@ -166,7 +166,7 @@ public sealed class DocumentIngestor
                 ContentType = source.ContentType ?? MediaTypes.FromFileName(source.FileName),
                 SizeBytes = buffered?.LongLength ?? source.Length,
                 Checksum = checksum,
-                Language = parsed.Language,
+                Language = parsed.Language ?? LanguageDetector.Detect(parsed.Text),
                 Tags = request.Tags ?? EmptyTags.Instance,
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
