@@ -50,6 +50,13 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
         return builder.Build(title, ParserInputReader.FallbackTitle(input.FileName));
     }
 
+    /// <summary>Emits an HTML fragment (e.g. a raw HTML block inside Markdown) with the same rules as a page body.</summary>
+    internal static void EmitFragment(DocumentBuilder builder, string html, CancellationToken cancellationToken)
+    {
+        using var document = new AngleHtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
+        if (document.Body is { } body) new Walker(builder, cancellationToken).Container(body, 0);
+    }
+
     private static bool IsDropped(IElement element)
     {
         if (Dropped.Contains(element.LocalName)) return true;

@@ -68,7 +68,7 @@ internal sealed class MarkdownParser(IOptions<ParsingOptions> options) : IDocume
                     .ToList());
                 break;
             case HtmlBlock html:
-                builder.AddParagraph(StripTags(html.Lines.ToString()));
+                HtmlParser.EmitFragment(builder, html.Lines.ToString(), CancellationToken.None);
                 break;
             case ContainerBlock container:
                 foreach (var child in container) EmitBlock(builder, child, listDepth);
@@ -154,8 +154,4 @@ internal sealed class MarkdownParser(IOptions<ParsingOptions> options) : IDocume
         }
         return null;
     }
-
-    private static string StripTags(string html) =>
-        System.Text.RegularExpressions.Regex.Replace(html, "<[^>]*>", " ", System.Text.RegularExpressions.RegexOptions.None,
-            TimeSpan.FromSeconds(1));
 }
