@@ -1,0 +1,173 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Parsing;
+
+/// <summary>
+/// PDF via poppler's <c>pdftotext</c> in a subprocess (no shell): pages are split on form feeds and keep their numbers;
+/// paragraphs are blank-line groups with wrapped and hyphenated lines joined. Bounded in time and output size.
+/// </summary>
+internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentParser
+{
+    public IReadOnlyCollection<string> Extensions { get; } = [".pdf"];
+    public IReadOnlyCollection<string> ContentTypes { get; } = ["application/pdf"];
+
+    public async Task<ParsedDocument> ParseAsync(ParserInput input, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var bytes = await ParserInputReader.ReadAllBytesAsync(input, settings.MaxFileBytes, cancellationToken).ConfigureAwait(false);
+        if (FileSignature.Detect(bytes) != SignatureKind.Pdf)
+        {
+            throw new DocumentRejectedException(RejectionReason.Corrupt, $"'{input.FileName}' has no %PDF header: it is not a PDF.");
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), "quarry-" + Guid.NewGuid().ToString("N") + ".pdf");
+        try
+        {
+            await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+            var text = await ExtractAsync(path, input.FileName, settings, cancellationToken).ConfigureAwait(false);
+            return Build(text, input.FileName);
+        }
+        finally
+        {
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static async Task<string> ExtractAsync(string path, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(settings.PdfToTextPath)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in new[] { "-enc", "UTF-8", "-eol", "unix", path, "-" }) start.ArgumentList.Add(argument);
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            throw new DocumentRejectedException(RejectionReason.ToolMissing,
+                "pdftotext was not found: install poppler-utils (apt-get install poppler-utils)" +
+                $" or set Parsing:PdfToTextPath (tried '{settings.PdfToTextPath}').", ex);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.PdfTimeout);
+        var stdout = ReadCappedAsync(process.StandardOutput, settings.MaxExtractedChars, timeout.Token);
+        var stderr = ReadCappedAsync(process.StandardError, 64 * 1024, timeout.Token);
+        try
+        {
+            // Output first: a process blocked on a full pipe after we stop reading would otherwise never exit.
+            var (text, truncated) = await stdout.ConfigureAwait(false);
+            if (truncated)
+            {
+                Kill(process);
+                throw new DocumentRejectedException(RejectionReason.TooLarge,
+                    $"'{fileName}' yields more than {settings.MaxExtractedChars:N0} characters of text (Parsing:MaxExtractedChars).");
+            }
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            var (errors, _) = await stderr.ConfigureAwait(false);
+            if (errors.Contains("password", StringComparison.OrdinalIgnoreCase) || errors.Contains("encrypt", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new DocumentRejectedException(RejectionReason.Encrypted, $"'{fileName}' is an encrypted PDF that needs a password.");
+            }
+            if (process.ExitCode != 0 || (errors.Contains("Syntax Error", StringComparison.Ordinal) && text.Trim().Length == 0))
+            {
+                throw new DocumentRejectedException(RejectionReason.Corrupt,
+                    $"'{fileName}' is a damaged or truncated PDF (pdftotext exit {process.ExitCode}: {FirstLine(errors)}).");
+            }
+            return text;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill(process);
+            throw new DocumentRejectedException(RejectionReason.Timeout,
+                $"pdftotext did not finish '{fileName}' within {settings.PdfTimeout.TotalSeconds:0.#} s (Parsing:PdfTimeout).");
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            throw;
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="maxChars"/>; the flag says there was more.</summary>
+    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, int maxChars, CancellationToken cancellationToken)
+    {
+        var sb = new StringBuilder();
+        var buffer = new char[16 * 1024];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (sb.Length + read > maxChars) return (sb.ToString(), true);
+            sb.Append(buffer, 0, read);
+        }
+        return (sb.ToString(), false);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited in between.
+        }
+    }
+
+    private static string FirstLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no message";
+
+    internal static ParsedDocument Build(string text, string fileName)
+    {
+        var pages = text.Split('\f');
+        var pageCount = pages.Length > 1 && pages[^1].Trim().Length == 0 ? pages.Length - 1 : pages.Length;
+        var builder = new DocumentBuilder();
+        string? title = null;
+        for (var p = 0; p < pageCount; p++)
+        {
+            builder.CurrentPage = p + 1;
+            foreach (var paragraph in PlainTextParser.SplitParagraphs(pages[p]))
+            {
+                var joined = JoinLines(paragraph);
+                title ??= IsMeaningful(joined) && joined.Length <= 200 ? joined : null;
+                builder.AddParagraph(joined);
+            }
+        }
+        return builder.Build(title, ParserInputReader.FallbackTitle(fileName)) with { PageCount = pageCount };
+    }
+
+    /// <summary>Joins wrapped lines; "hyphen-\nated" becomes "hyphenated" when the next line starts in lower case.</summary>
+    internal static string JoinLines(string paragraph)
+    {
+        var sb = new StringBuilder(paragraph.Length);
+        foreach (var raw in paragraph.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0) continue;
+            if (sb.Length > 0)
+            {
+                var last = sb[^1];
+                var beforeLast = sb.Length > 1 ? sb[^2] : ' ';
+                if (last == '-' && char.IsLetter(beforeLast) && char.IsLower(line[0])) sb.Length--;
+                else sb.Append(' ');
+            }
+            sb.Append(line);
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsMeaningful(string line) => line.Count(char.IsLetter) >= 3;
+}
