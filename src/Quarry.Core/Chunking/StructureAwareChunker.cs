@@ -255,7 +255,7 @@ internal sealed class StructureAwareChunker
             if (current.Count > 0 && (standalone || current[^1].Kind == UnitKind.Fragment || tokens + unit.Tokens > _maxTokens))
             {
                 chunks.Add(Emit(text, current, tokens, section));
-                var keep = standalone ? 0 : OverlapStart(current, Math.Min(_overlapTokens, _maxTokens - unit.Tokens));
+                var keep = standalone ? current.Count : OverlapStart(current, Math.Min(_overlapTokens, _maxTokens - unit.Tokens));
                 current.RemoveRange(0, keep);
                 tokens = 0;
                 foreach (var kept in current) tokens += kept.Tokens;
