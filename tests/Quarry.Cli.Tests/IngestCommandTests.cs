@@ -76,10 +76,15 @@ public sealed class IngestCommandTests : IDisposable
         // A sparse file: 3 GB on paper, no disk used; it must be refused by size without being read.
         await using (var huge = new FileStream(Path.Combine(dir, "huge.txt"), FileMode.Create))
             huge.SetLength(3L * 1024 * 1024 * 1024);
+        await File.WriteAllBytesAsync(Path.Combine(dir, "bomb.docx"), ZipBomb(uncompressedBytes: 64L * 1024 * 1024));
+        var encrypted = Path.Combine(dir, "encrypted.pdf");
+        await RunQpdfAsync("--encrypt", "user-pw", "owner-pw", "256", "--",
+            SharedData.Path("datasets", "parser-testdata", "pdf", "sources", "multi_page.pdf"), encrypted);
         var outside = Path.Combine(_quarry.WorkDirectory, "outside-secret.txt");
         await File.WriteAllTextAsync(outside, "secret");
         File.CreateSymbolicLink(Path.Combine(dir, "escape.txt"), outside);
 
+        _quarry.WithEnvironment("QUARRY_Parsing__MaxUncompressedBytes", (32 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var result = await _quarry.RunAsync("ingest", dir, "--json");
 
         result.ExitCode.Should().Be(1, result.ToString());
@@ -96,11 +101,36 @@ public sealed class IngestCommandTests : IDisposable
             ["truncated.pdf"] = "corrupt",
             ["huge.txt"] = "too-large",
             ["escape.txt"] = "path-outside-root",
+            ["bomb.docx"] = "too-large",
+            ["encrypted.pdf"] = "encrypted",
         });
         report.GetProperty("failed").EnumerateArray().Should().OnlyContain(f => f.GetProperty("error").GetString()!.Length > 0);
 
         var list = (await _quarry.RunAsync("docs", "list", "--json")).Json;
         list.GetProperty("total").GetInt32().Should().Be(1, "nothing half-written stays in the store");
+    }
+
+    /// <summary>A DOCX-shaped zip whose one part inflates to <paramref name="uncompressedBytes"/> of zeros.</summary>
+    private static byte[] ZipBomb(long uncompressedBytes)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var entry = zip.CreateEntry("word/document.xml", System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            var zeros = new byte[1024 * 1024];
+            for (long written = 0; written < uncompressedBytes; written += zeros.Length) entry.Write(zeros);
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task RunQpdfAsync(params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("qpdf") { RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException("qpdf is required for this test: apt-get install qpdf");
+        await process.WaitForExitAsync();
+        process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
     }
 
     [Fact]
