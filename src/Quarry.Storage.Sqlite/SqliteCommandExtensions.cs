@@ -1,0 +1,29 @@
+using Microsoft.Data.Sqlite;
+
+namespace Quarry.Storage.Sqlite;
+
+internal static class SqliteCommandExtensions
+{
+    /// <summary>A command on <paramref name="connection"/>, enlisted in its current transaction if any.</summary>
+    public static SqliteCommand Command(this SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    public static SqliteCommand With(this SqliteCommand command, string name, object? value)
+    {
+        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    public static string? GetNullableString(this SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public static int? GetNullableInt32(this SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    public static long? GetNullableInt64(this SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+}

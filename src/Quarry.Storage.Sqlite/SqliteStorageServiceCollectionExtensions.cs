@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Quarry.Indexing;
+using Quarry.Ingestion;
+
+namespace Quarry.Storage.Sqlite;
+
+public static class SqliteStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/> and
+    /// <see cref="IIngestionJobStore"/>: one instance, so that all three share the write lock and the file.
+    /// </summary>
+    public static IServiceCollection AddQuarrySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<SqliteStorageOptions>()
+            .Configure(configure)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new SqliteStore(
+            sp.GetRequiredService<IOptions<SqliteStorageOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<SqliteStore>()));
+        services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
+        return services;
+    }
+}

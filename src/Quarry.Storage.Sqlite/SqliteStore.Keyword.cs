@@ -1,0 +1,73 @@
+using System.Text;
+using Quarry.Diagnostics;
+using Quarry.Documents;
+using Quarry.Indexing;
+
+namespace Quarry.Storage.Sqlite;
+
+internal sealed partial class SqliteStore
+{
+    /// <summary>BM25 column weights for (title, section, text): a match in the title or heading trail says more
+    /// about what a chunk is about than one in its body.</summary>
+    private const string Bm25 = "bm25(chunks_fts, 2.5, 1.5, 1.0)";
+
+    private const int MaxKeywordResults = 1000;
+
+    public async Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Filter);
+        var match = Fts5QueryBuilder.Build(request.Query);
+        var limit = Math.Clamp(request.Limit, 0, MaxKeywordResults);
+        if (match is null || limit == 0)
+            return [];
+
+        using var stage = QuarryTelemetry.StartStage("store.keyword_search");
+        try
+        {
+            var filter = request.Filter;
+            // The filter is part of the ranking query, so LIMIT applies to permitted chunks only.
+            var where = new StringBuilder(" WHERE chunks_fts MATCH $match AND c.tenant_id = $tenant");
+            var parameters = new List<(string Name, object? Value)> { ("$match", match), ("$tenant", filter.Tenant.Value) };
+            SqlFilters.AppendIn(where, parameters, "c.kb_id", "$kbs", filter.KnowledgeBases.Select(k => k.Value));
+            SqlFilters.AppendIn(where, parameters, "c.doc_id", "$docs", filter.Documents.Select(d => d.Value));
+            SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", filter.SourcePrefix);
+            SqlFilters.AppendTagsAll(where, parameters, "d", filter.TagsAll);
+            SqlFilters.AppendTagsAny(where, parameters, "d", filter.TagsAny);
+            if (filter.UpdatedFrom is { } from)
+            {
+                where.Append(" AND d.updated_at >= $updated_from");
+                parameters.Add(("$updated_from", UnixTime.ToMs(from)));
+            }
+            if (filter.UpdatedTo is { } to)
+            {
+                where.Append(" AND d.updated_at <= $updated_to");
+                parameters.Add(("$updated_to", UnixTime.ToMs(to)));
+            }
+
+            await using var connection = await _database.OpenReadAsync(cancellationToken);
+            await using var command = connection.Command(
+                "SELECT c.id, c.doc_id, " + Bm25 + " AS rank FROM chunks_fts" +
+                " JOIN chunks c ON c.row_id = chunks_fts.rowid" +
+                " JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id" +
+                where + " ORDER BY rank, c.row_id LIMIT $limit;");
+            SqlFilters.Bind(command, parameters);
+            command.With("$limit", limit);
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var hits = new List<KeywordHit>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // bm25() is lower-is-better; the interface promises higher-is-better.
+                hits.Add(new KeywordHit(new ChunkId(reader.GetString(0)), new DocumentId(reader.GetString(1)), -reader.GetDouble(2)));
+            }
+            stage.Activity?.SetTag("quarry.keyword.hits", hits.Count);
+            return hits;
+        }
+        catch (Exception e)
+        {
+            stage.Fail(e);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Quarry.Indexing;
+using Quarry.Ingestion;
+
+namespace Quarry.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: documents, keyword index and ingestion queue in one SQLite file, so that a document, its
+/// chunks, their FTS rows and embeddings always change in one transaction.
+/// </summary>
+internal sealed partial class SqliteStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SqliteStore> _logger;
+
+    public SqliteStore(SqliteStorageOptions options, TimeProvider time, ILogger<SqliteStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _time = time;
+        _logger = logger;
+        _database = new SqliteDatabase(options, time, logger);
+    }
+
+    internal SqliteDatabase Database => _database;
+
+    private DateTimeOffset Now() => UnixTime.Now(_time);
+
+    private static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    public void Dispose() => _database.Dispose();
+}
