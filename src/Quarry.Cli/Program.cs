@@ -1,3 +1,5 @@
 using Quarry.Cli;
 
+// Piped output is not wrapped at 80 columns: tables stay one row per line for grep and less.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
 return await QuarryCli.RunAsync(args);

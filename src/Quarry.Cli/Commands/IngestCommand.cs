@@ -99,9 +99,9 @@ internal static class IngestCommand
                 var progress = new Progress<IngestProgress>(p =>
                 {
                     task.Value = p.BytesDone;
+                    var failed = p.Failed > 0 ? $" · [red]{p.Failed} failed[/]" : "";
                     task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"{p.FilesDone}/{p.FilesTotal} files · {Units.Bytes(p.BytesDone)}/{Units.Bytes(p.BytesTotal)} · {p.Chunks} chunks" +
-                        (p.Failed > 0 ? $" · [red]{p.Failed} failed[/]" : ""));
+                        $"{p.FilesDone}/{p.FilesTotal} files · {Units.Bytes(p.BytesDone)}/{Units.Bytes(p.BytesTotal)} · {p.Chunks} chunks{failed}");
                 });
                 report = await ingestor.IngestAsync(request, progress, cancellationToken);
                 task.Value = totalBytes;
