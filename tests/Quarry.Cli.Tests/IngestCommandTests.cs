@@ -130,7 +130,8 @@ public sealed class IngestCommandTests : IDisposable
         using var process = System.Diagnostics.Process.Start(start)
             ?? throw new InvalidOperationException("qpdf is required for this test: apt-get install qpdf");
         await process.WaitForExitAsync();
-        process.ExitCode.Should().Be(0, await process.StandardError.ReadToEndAsync());
+        // 3 = succeeded with warnings (the shared PDFs have quirks qpdf repairs).
+        process.ExitCode.Should().BeOneOf([0, 3], await process.StandardError.ReadToEndAsync());
     }
 
     [Fact]
