@@ -34,12 +34,8 @@ internal sealed partial class SqliteStore
         try
         {
             // Cheap path for the common re-ingest of an unchanged file: no write lock at all.
-            var current = await GetChecksumAsync(write.TenantId, write.DocumentId, cancellationToken);
-            UpsertResult result;
-            if (current == write.Checksum && await ReadUnchangedAsync(write, cancellationToken) is { } unchanged)
-                result = unchanged;
-            else
-                result = await _database.WriteAsync((connection, ct) => UpsertAsync(connection, write, embeddingsByOrdinal, ct), cancellationToken);
+            var result = await ReadUnchangedAsync(write, cancellationToken)
+                ?? await _database.WriteAsync((connection, ct) => UpsertAsync(connection, write, embeddingsByOrdinal, ct), cancellationToken);
 
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
             Log.DocumentUpserted(_logger, write.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount);

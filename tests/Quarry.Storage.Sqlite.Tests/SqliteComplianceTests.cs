@@ -1,0 +1,18 @@
+using Quarry.Storage.Compliance;
+
+namespace Quarry.Storage.Sqlite.Tests;
+
+public sealed class SqliteDocumentStoreTests : DocumentStoreComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}
+
+public sealed class SqliteKeywordIndexTests : KeywordIndexComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}
+
+public sealed class SqliteJobStoreTests : JobStoreComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}
