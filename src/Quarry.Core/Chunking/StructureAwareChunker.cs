@@ -22,6 +22,7 @@ internal sealed class StructureAwareChunker
     private readonly ITokenCounter _tokens;
     private readonly int _maxTokens;
     private readonly int _overlapTokens;
+    private const int SliceCharsPerToken = 16;
 
     public StructureAwareChunker(IOptions<ChunkingOptions> options, ITokenCounter tokens)
     {
@@ -228,7 +229,9 @@ internal sealed class StructureAwareChunker
         while (start < end)
         {
             // Binary search for the longest slice within the budget; one character is always at most one token.
-            int low = start + 1, high = end, best = start + 1;
+            // The window is capped so each probe counts a bounded slice: searching the whole remaining run made a
+            // long data URI quadratic (minutes for one 1 MB file). Runs denser than 16 chars/token get shorter slices.
+            int low = start + 1, high = (int)Math.Min(end, start + (long)budget * SliceCharsPerToken), best = start + 1;
             while (low <= high)
             {
                 var mid = low + (high - low) / 2;

@@ -130,11 +130,34 @@ internal sealed class JsonParser(IOptions<ParsingOptions> options) : IDocumentPa
 
     private static string Scalar(JsonElement e) => e.ValueKind switch
     {
-        JsonValueKind.String => e.GetString() ?? "",
+        JsonValueKind.String => Text(e.GetString() ?? ""),
         JsonValueKind.Null or JsonValueKind.Undefined => "",
         JsonValueKind.Number => e.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         _ => e.GetRawText(),
     };
+
+    /// <summary>
+    /// Embedded images and other base64 payloads are not text: indexing them floods the knowledge base with chunks
+    /// that match nothing a person asks (one 1 MB export produced 800 of them), so they become a short placeholder.
+    /// </summary>
+    internal static string Text(string value)
+    {
+        if (value.Length < MinBlobChars) return value;
+        var payload = value.AsSpan();
+        if (payload.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = payload.IndexOf(',');
+            if (comma > 0 && payload[..comma].EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+                return $"(embedded {payload[5..comma].ToString().Replace(";base64", "", StringComparison.OrdinalIgnoreCase)} data omitted)";
+        }
+        foreach (var c in payload)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '-' or '_')) return value;
+        }
+        return $"(binary data omitted, {value.Length:N0} characters)";
+    }
+
+    private const int MinBlobChars = 256;
 }
