@@ -15,20 +15,13 @@ internal static class Fts5QueryBuilder
     private const int MaxTermLength = 64;
 
     /// <summary>The MATCH expression, or null when the text has no searchable word (search returns nothing).</summary>
-    public static string? Build(string? query)
+    /// <param name="corrections">Indexed terms to search alongside misspelled words (see <see cref="SpellingCorrector"/>);
+    /// they come from the index vocabulary (letters only) and are emitted as quoted prefix terms.</param>
+    public static string? Build(string? query, IReadOnlyDictionary<string, string>? corrections = null)
     {
-        if (string.IsNullOrWhiteSpace(query))
-            return null;
-
-        var terms = Parse(query);
+        var terms = Terms(query);
         if (terms.Count == 0)
             return null;
-
-        // Stopwords carry no signal under BM25 but cost a posting-list scan each; keep them only when they are all
-        // there is ("to be or not to be"), and never break a phrase the user quoted.
-        var meaningful = terms.Where(t => t.Count > 1 || !EnglishStopwords.Contains(t[0])).ToList();
-        if (meaningful.Count > 0)
-            terms = meaningful;
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var builder = new StringBuilder();
@@ -43,8 +36,25 @@ internal static class Fts5QueryBuilder
                 builder.Append(" OR ");
             // Terms hold only letters, digits and marks, so there is no quote to escape.
             builder.Append('"').Append(text).Append('"');
+            if (term.Count == 1 && corrections is not null && corrections.TryGetValue(text, out var correction) && seen.Add(correction + "*"))
+                builder.Append(" OR \"").Append(correction).Append("\"*");
         }
         return builder.ToString();
+    }
+
+    /// <summary>The single words (outside quoted phrases) that the query searches for; candidates for spelling correction.</summary>
+    public static IReadOnlyList<string> SearchWords(string? query) =>
+        Terms(query).Where(t => t.Count == 1).Select(t => t[0]).Distinct(StringComparer.Ordinal).Take(MaxTerms).ToList();
+
+    private static List<List<string>> Terms(string? query)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+            return [];
+        var terms = Parse(query);
+        // Stopwords carry no signal under BM25 but cost a posting-list scan each; keep them only when they are all
+        // there is ("to be or not to be"), and never break a phrase the user quoted.
+        var meaningful = terms.Where(t => t.Count > 1 || !EnglishStopwords.Contains(t[0])).ToList();
+        return meaningful.Count > 0 ? meaningful : terms;
     }
 
     /// <summary>Words, and phrases between balanced double quotes (an unpaired quote is ignored).</summary>

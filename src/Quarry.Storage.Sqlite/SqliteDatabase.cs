@@ -46,6 +46,10 @@ internal sealed class SqliteDatabase : IDisposable
 
     public string Path { get; }
 
+    /// <summary>Counts writes committed by this process; caches derived from the data compare it to stay fresh.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+    private long _generation;
+
     /// <summary>A connection for reads. Wrap several statements in a deferred transaction to read one snapshot.</summary>
     public async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
     {
@@ -66,6 +70,7 @@ internal sealed class SqliteDatabase : IDisposable
             var result = await work(connection, cancellationToken);
             // The work is done: do not let a late cancellation turn a complete write into a rollback.
             await transaction.CommitAsync(CancellationToken.None);
+            Interlocked.Increment(ref _generation);
             return result;
         }
         finally

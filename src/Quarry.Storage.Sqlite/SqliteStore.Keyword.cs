@@ -17,14 +17,19 @@ internal sealed partial class SqliteStore
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Filter);
-        var match = Fts5QueryBuilder.Build(request.Query);
         var limit = Math.Clamp(request.Limit, 0, MaxKeywordResults);
-        if (match is null || limit == 0)
+        if (limit == 0 || Fts5QueryBuilder.Build(request.Query) is null)
             return [];
 
         using var stage = QuarryTelemetry.StartStage("store.keyword_search");
         try
         {
+            await using var connection = await _database.OpenReadAsync(cancellationToken);
+            var corrections = await SuggestCorrectionsAsync(connection, Fts5QueryBuilder.SearchWords(request.Query), cancellationToken);
+            var match = Fts5QueryBuilder.Build(request.Query, corrections)!;
+            if (corrections is not null)
+                stage.Activity?.SetTag("quarry.keyword.corrections", corrections.Count);
+
             var filter = request.Filter;
             // The filter is part of the ranking query, so LIMIT applies to permitted chunks only.
             var where = new StringBuilder(" WHERE chunks_fts MATCH $match AND c.tenant_id = $tenant");
@@ -45,7 +50,6 @@ internal sealed partial class SqliteStore
                 parameters.Add(("$updated_to", UnixTime.ToMs(to)));
             }
 
-            await using var connection = await _database.OpenReadAsync(cancellationToken);
             await using var command = connection.Command(
                 "SELECT c.id, c.doc_id, " + Bm25 + " AS rank FROM chunks_fts" +
                 " JOIN chunks c ON c.row_id = chunks_fts.rowid" +

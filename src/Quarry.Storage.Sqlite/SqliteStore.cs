@@ -29,5 +29,9 @@ internal sealed partial class SqliteStore : IDocumentStore, IKeywordIndex, IInge
 
     private static string NewId(string prefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        _vocabularyGate.Dispose();
+    }
 }

@@ -46,6 +46,26 @@ public abstract class KeywordIndexComplianceTests<TStore> : StoreComplianceBase<
     }
 
     [Fact]
+    public async Task Misspelled_words_still_find_their_documents()
+    {
+        var refunds = await AddAsync("kb", "refunds.txt", "Our refund policy: refunds are paid within 14 days of the return.");
+        await AddAsync("kb", "shipping.txt", "Shipping takes three to five working days within the country.");
+
+        foreach (var query in new[] { "refnd polcy", "refund polciy", "reufnd" })
+            (await SearchAsync(query)).Should().NotBeEmpty(query).And.Subject.First().DocumentId.Should().Be(refunds.Write.DocumentId, query);
+    }
+
+    [Fact]
+    public async Task Spelling_suggestions_never_reach_outside_the_filter()
+    {
+        var kb = await Store.CreateKnowledgeBaseAsync(TenantB, "kb", Ct);
+        await Store.UpsertDocumentAsync(Write(TenantB, kb.Id, "secret.txt", "The merger with Globex closes in March."), Ct);
+        await AddAsync("kb", "mine.txt", "Quarterly report for the sales team.");
+
+        (await SearchAsync("mergr globx")).Should().BeEmpty("tenant A has no such words, whatever tenant B has");
+    }
+
+    [Fact]
     public async Task Quoted_phrases_match_as_phrases()
     {
         var phrase = await AddAsync("kb", "a.txt", "the quick brown fox");
