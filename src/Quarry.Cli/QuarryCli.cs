@@ -16,6 +16,7 @@ internal static class QuarryCli
             CliContext.Verbose,
         };
         root.Subcommands.Add(IngestCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
         return root;

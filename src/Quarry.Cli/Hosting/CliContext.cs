@@ -6,6 +6,7 @@ using Quarry.Chunking;
 using Quarry.Documents;
 using Quarry.Ingestion;
 using Quarry.Parsing;
+using Quarry.Retrieval;
 using Quarry.Storage.Sqlite;
 
 namespace Quarry.Cli.Hosting;
@@ -63,7 +64,9 @@ internal static class CliContext
         services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
+        services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
         services.AddQuarryIngestion();
+        services.AddQuarryRetrieval();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).

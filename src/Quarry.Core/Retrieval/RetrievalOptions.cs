@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Quarry.Retrieval;
+
+public sealed class RetrievalOptions
+{
+    public const string SectionName = "Retrieval";
+
+    /// <summary>Results returned when the request does not say.</summary>
+    [Range(1, 200)]
+    public int TopK { get; set; } = 10;
+
+    /// <summary>Candidates taken from each search (keyword, vector) before fusion.</summary>
+    [Range(10, 1000)]
+    public int CandidatesPerSearch { get; set; } = 100;
+
+    /// <summary>Longest query accepted, in characters; longer ones are refused with a clear error rather than
+    /// turned into a slow scan.</summary>
+    [Range(16, 100_000)]
+    public int MaxQueryLength { get; set; } = 4000;
+}

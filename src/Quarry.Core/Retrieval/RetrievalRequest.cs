@@ -1,0 +1,3 @@
+namespace Quarry.Retrieval;
+
+public sealed record RetrievalRequest(string Query, SearchFilter Filter, int? TopK = null);

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using Quarry.Diagnostics;
+using Quarry.Documents;
+using Quarry.Indexing;
+using Quarry.Storage;
+
+namespace Quarry.Retrieval;
+
+/// <summary>
+/// Runs a query through the configured searches with the filter applied inside each, fuses them and returns chunks
+/// with their metadata. With no embedder configured it runs keyword-only and says so in <see cref="RetrievalResult.Degraded"/>.
+/// </summary>
+public sealed class Retriever
+{
+    private readonly IKeywordIndex _keywords;
+    private readonly IDocumentStore _store;
+    private readonly RetrievalOptions _options;
+
+    internal Retriever(IKeywordIndex keywords, IDocumentStore store, IOptions<RetrievalOptions> options)
+    {
+        _keywords = keywords;
+        _store = store;
+        _options = options.Value;
+    }
+
+    public async Task<RetrievalResult> RetrieveAsync(RetrievalRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = Validate(request.Query);
+        var topK = request.TopK ?? _options.TopK;
+        if (topK is < 1 or > 200) throw new InvalidQueryException($"topK must be between 1 and 200 (was {topK}).");
+
+        using var stage = QuarryTelemetry.StartStage("retrieve");
+        stage.Activity?.SetTag("quarry.retrieve.top_k", topK);
+        var hits = await _keywords.SearchAsync(new KeywordSearchRequest(query, request.Filter, Math.Max(topK, _options.CandidatesPerSearch)), cancellationToken);
+        var top = hits.Take(topK).ToList();
+        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, top.Select(h => h.ChunkId).ToList(), cancellationToken);
+        var byId = chunks.ToDictionary(c => c.Id);
+        var results = new List<RetrievedChunk>(top.Count);
+        for (var i = 0; i < top.Count; i++)
+        {
+            // A chunk replaced between search and hydration is simply skipped: readers never see a mix of versions.
+            if (byId.TryGetValue(top[i].ChunkId, out var chunk))
+                results.Add(new RetrievedChunk(chunk, top[i].Score, i + 1, top[i].Score));
+        }
+        stage.Activity?.SetTag("quarry.retrieve.results", results.Count);
+        return new RetrievalResult(results, "keyword", "keyword-only: no embedder is configured");
+    }
+
+    private string Validate(string? query)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+            throw new InvalidQueryException("The query is empty.");
+        if (query.Length > _options.MaxQueryLength)
+            throw new InvalidQueryException($"The query is {query.Length:N0} characters long; the limit is {_options.MaxQueryLength:N0} (Retrieval:MaxQueryLength).");
+        return query;
+    }
+}
