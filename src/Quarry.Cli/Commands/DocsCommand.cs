@@ -40,18 +40,13 @@ internal static class DocsCommand
             await using var services = CliContext.BuildServices(result);
             var store = services.GetRequiredService<IDocumentStore>();
             var tenant = CliContext.ResolveTenant(result);
-            KnowledgeBaseId? kbId = null;
-            var knowledgeBases = await store.ListKnowledgeBasesAsync(tenant, cancellationToken);
-            if (result.GetValue(kb) is { } kbName)
+            var (knowledgeBases, selected, kbError) = await KnowledgeBaseLookup.ResolveAsync(store, tenant, result.GetValue(kb), cancellationToken);
+            if (kbError is not null)
             {
-                var found = knowledgeBases.FirstOrDefault(k => k.Name == kbName);
-                if (found is null)
-                {
-                    await Console.Error.WriteLineAsync($"No knowledge base named '{kbName}'.");
-                    return ExitCodes.PartialFailure;
-                }
-                kbId = found.Id;
+                await Console.Error.WriteLineAsync(kbError);
+                return ExitCodes.PartialFailure;
             }
+            KnowledgeBaseId? kbId = result.GetValue(kb) is null ? null : selected![0].Id;
             var page = await store.ListDocumentsAsync(new DocumentListQuery
             {
                 Tenant = tenant,

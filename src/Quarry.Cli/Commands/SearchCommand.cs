@@ -26,7 +26,7 @@ internal static class SearchCommand
             await using var services = CliContext.BuildServices(result);
             var store = services.GetRequiredService<IDocumentStore>();
             var tenant = CliContext.ResolveTenant(result);
-            var (knowledgeBases, kbError) = await ResolveKnowledgeBasesAsync(store, tenant, result.GetValue(kb), cancellationToken);
+            var (_, knowledgeBases, kbError) = await KnowledgeBaseLookup.ResolveAsync(store, tenant, result.GetValue(kb), cancellationToken);
             if (kbError is not null)
             {
                 await Console.Error.WriteLineAsync(kbError);
@@ -91,15 +91,6 @@ internal static class SearchCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    internal static async Task<(IReadOnlyList<KnowledgeBase>? KnowledgeBases, string? Error)> ResolveKnowledgeBasesAsync(
-        IDocumentStore store, TenantId tenant, string? name, CancellationToken cancellationToken)
-    {
-        var all = await store.ListKnowledgeBasesAsync(tenant, cancellationToken);
-        if (name is null) return (all, null);
-        var found = all.FirstOrDefault(k => k.Name == name);
-        return found is null ? (null, $"No knowledge base named '{name}'.") : ([found], null);
     }
 
     private static void Print(int rank, RetrievedChunk hit, string query)

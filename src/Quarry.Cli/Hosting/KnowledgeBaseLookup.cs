@@ -1,0 +1,17 @@
+using Quarry.Documents;
+using Quarry.Storage;
+
+namespace Quarry.Cli.Hosting;
+
+internal static class KnowledgeBaseLookup
+{
+    /// <summary>All of the tenant's knowledge bases, or just the named one; an error message when it does not exist.</summary>
+    public static async Task<(IReadOnlyList<KnowledgeBase> All, IReadOnlyList<KnowledgeBase>? Selected, string? Error)> ResolveAsync(
+        IDocumentStore store, TenantId tenant, string? name, CancellationToken cancellationToken)
+    {
+        var all = await store.ListKnowledgeBasesAsync(tenant, cancellationToken);
+        if (name is null) return (all, all, null);
+        var found = all.FirstOrDefault(k => k.Name == name);
+        return found is null ? (all, null, $"No knowledge base named '{name}'.") : (all, [found], null);
+    }
+}
