@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Quarry.Chunking;
+using Quarry.Cli.Hosting;
+using Quarry.Cli.Output;
+using Quarry.Documents;
+using Quarry.Evaluation;
+using Quarry.Ingestion;
+using Quarry.Retrieval;
+using Quarry.Storage;
+
+namespace Quarry.Cli.Commands;
+
+/// <summary>
+/// Measures retrieval on a BEIR-layout dataset through the same <see cref="Retriever"/> the service uses:
+/// nDCG@10, recall@10/100, MRR@10 and per-query latency.
+/// </summary>
+internal static class EvalCommand
+{
+    private const int Depth = 100;
+
+    public static Command Create()
+    {
+        var dataset = new Option<DirectoryInfo>("--dataset") { Description = "BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.", Required = true };
+        var kb = new Option<string?>("--kb") { Description = "Knowledge base holding the corpus (default: eval-<dataset>); ingested if needed." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, json };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var data = await BeirDataset.LoadAsync(result.GetValue(dataset)!.FullName, cancellationToken);
+            var kbName = result.GetValue(kb) ?? "eval-" + data.Name;
+            if (!KnowledgeBaseNames.IsValid(kbName))
+            {
+                await Console.Error.WriteLineAsync($"'{kbName}' is not a valid knowledge base name.");
+                return ExitCodes.Usage;
+            }
+            await using var services = CliContext.BuildServices(result);
+            var tenant = CliContext.ResolveTenant(result);
+            var asJson = result.GetValue(json);
+
+            var corpus = await JsonLinesCorpus.ReadAsync(data.CorpusPath, cancellationToken);
+            var ingest = await services.GetRequiredService<DocumentIngestor>().IngestAsync(
+                new IngestRequest(tenant, kbName, corpus.Sources, Rejected: corpus.Failures), null, cancellationToken);
+            if (!asJson)
+                Console.Error.WriteLine($"corpus: {ingest.Documents} documents ({ingest.Created} new, {ingest.Unchanged} unchanged), {ingest.Failed.Count} failed, {ingest.Seconds:F1}s");
+
+            var knowledgeBase = (await services.GetRequiredService<IDocumentStore>().FindKnowledgeBaseAsync(tenant, kbName, cancellationToken))!;
+            var retriever = services.GetRequiredService<Retriever>();
+            var filter = new SearchFilter { Tenant = tenant, KnowledgeBases = [knowledgeBase.Id] };
+
+            double ndcg = 0, recall10 = 0, recall100 = 0, mrr = 0;
+            var latencies = new List<double>();
+            string? mode = null, degraded = null;
+            var judgedQueries = data.Queries.Where(q => data.Judgements.ContainsKey(q.Key)).ToList();
+            foreach (var (id, text) in judgedQueries)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, Depth), cancellationToken);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                mode ??= retrieval.Mode;
+                degraded ??= retrieval.Degraded;
+                // Documents ranked by their best chunk; the corpus id is the source URI's fragment.
+                var ranking = retrieval.Chunks.Select(c => CorpusId(c.Chunk.SourceUri)).Distinct(StringComparer.Ordinal).ToList();
+                var judged = data.Judgements[id];
+                ndcg += RetrievalMetrics.Ndcg(ranking, judged, 10);
+                recall10 += RetrievalMetrics.Recall(ranking, judged, 10);
+                recall100 += RetrievalMetrics.Recall(ranking, judged, 100);
+                mrr += RetrievalMetrics.ReciprocalRank(ranking, judged, 10);
+            }
+            var n = Math.Max(1, judgedQueries.Count);
+            var chunking = services.GetRequiredService<IOptions<ChunkingOptions>>().Value;
+            var retrievalOptions = services.GetRequiredService<IOptions<RetrievalOptions>>().Value;
+            var report = new Dictionary<string, object?>
+            {
+                ["dataset"] = data.Name,
+                ["queries"] = judgedQueries.Count,
+                ["ndcg@10"] = Math.Round(ndcg / n, 4),
+                ["recall@10"] = Math.Round(recall10 / n, 4),
+                ["recall@100"] = Math.Round(recall100 / n, 4),
+                ["mrr@10"] = Math.Round(mrr / n, 4),
+                ["latency_ms"] = new Dictionary<string, double>
+                {
+                    ["p50"] = Math.Round(RetrievalMetrics.Percentile(latencies, 50), 2),
+                    ["p95"] = Math.Round(RetrievalMetrics.Percentile(latencies, 95), 2),
+                    ["p99"] = Math.Round(RetrievalMetrics.Percentile(latencies, 99), 2),
+                },
+                ["config"] = new Dictionary<string, object?>
+                {
+                    ["mode"] = mode,
+                    ["degraded"] = degraded,
+                    ["knowledgeBase"] = kbName,
+                    ["documents"] = ingest.Documents,
+                    ["chunkMaxTokens"] = chunking.MaxTokens,
+                    ["candidatesPerSearch"] = retrievalOptions.CandidatesPerSearch,
+                    ["depth"] = Depth,
+                },
+            };
+            if (asJson)
+            {
+                Json.Write(Console.Out, report);
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{data.Name}: {judgedQueries.Count} queries  nDCG@10 {ndcg / n:F4}  recall@10 {recall10 / n:F4}  recall@100 {recall100 / n:F4}  MRR@10 {mrr / n:F4}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"latency ms: p50 {RetrievalMetrics.Percentile(latencies, 50):F2}  p95 {RetrievalMetrics.Percentile(latencies, 95):F2}  p99 {RetrievalMetrics.Percentile(latencies, 99):F2}  ({mode}{(degraded is null ? "" : "; " + degraded)})"));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string CorpusId(string sourceUri)
+    {
+        var hash = sourceUri.LastIndexOf('#');
+        return hash < 0 ? sourceUri : Uri.UnescapeDataString(sourceUri[(hash + 1)..]);
+    }
+}
