@@ -14,6 +14,11 @@ public sealed class RetrievalOptions
     [Range(10, 1000)]
     public int CandidatesPerSearch { get; set; } = 100;
 
+    /// <summary>Weight of the character n-gram signal fused with keyword scores (0 turns it off). Scores are
+    /// normalized before fusing (keyword by its top score, n-gram cosine min-max), as rank fusion drowns weak signals.</summary>
+    [Range(0.0, 1.0)]
+    public double CharNgramWeight { get; set; } = 0.3;
+
     /// <summary>Longest query accepted, in characters; longer ones are refused with a clear error rather than
     /// turned into a slow scan.</summary>
     [Range(16, 100_000)]

@@ -33,18 +33,38 @@ public sealed class Retriever
         using var stage = QuarryTelemetry.StartStage("retrieve");
         stage.Activity?.SetTag("quarry.retrieve.top_k", topK);
         var hits = await _keywords.SearchAsync(new KeywordSearchRequest(query, request.Filter, Math.Max(topK, _options.CandidatesPerSearch)), cancellationToken);
-        var top = hits.Take(topK).ToList();
-        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, top.Select(h => h.ChunkId).ToList(), cancellationToken);
+        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, hits.Select(h => h.ChunkId).ToList(), cancellationToken);
         var byId = chunks.ToDictionary(c => c.Id);
-        var results = new List<RetrievedChunk>(top.Count);
-        for (var i = 0; i < top.Count; i++)
+        var candidates = new List<RetrievedChunk>(hits.Count);
+        for (var i = 0; i < hits.Count; i++)
         {
             // A chunk replaced between search and hydration is simply skipped: readers never see a mix of versions.
-            if (byId.TryGetValue(top[i].ChunkId, out var chunk))
-                results.Add(new RetrievedChunk(chunk, top[i].Score, i + 1, top[i].Score));
+            if (byId.TryGetValue(hits[i].ChunkId, out var chunk))
+                candidates.Add(new RetrievedChunk(chunk, hits[i].Score, i + 1, hits[i].Score));
         }
+        var results = (_options.CharNgramWeight > 0 && candidates.Count > 1 ? FuseCharNgrams(query, candidates) : candidates).Take(topK).ToList();
         stage.Activity?.SetTag("quarry.retrieve.results", results.Count);
         return new RetrievalResult(results, "keyword", "keyword-only: no embedder is configured");
+    }
+
+    /// <summary>Re-scores keyword candidates with <see cref="CharNgramSignal"/>: keyword scores divided by the top
+    /// score, n-gram cosines min-max scaled, then a weighted sum.</summary>
+    private List<RetrievedChunk> FuseCharNgrams(string query, List<RetrievedChunk> candidates)
+    {
+        using var stage = QuarryTelemetry.StartStage("retrieve.char_ngrams");
+        var texts = candidates.Select(c => c.Chunk.Title + "\n" + c.Chunk.SectionPath + "\n" + c.Chunk.Text).ToList();
+        var cosine = CharNgramSignal.Score(query, texts);
+        var top = candidates.Max(c => c.KeywordScore ?? 0);
+        var (min, max) = (cosine.Min(), cosine.Max());
+        var weight = _options.CharNgramWeight;
+        return candidates
+            .Select((c, i) => c with
+            {
+                Score = (1 - weight) * (top > 0 ? (c.KeywordScore ?? 0) / top : 0) + weight * (max > min ? (cosine[i] - min) / (max - min) : 0),
+            })
+            .OrderByDescending(c => c.Score)
+            .ThenBy(c => c.KeywordRank)
+            .ToList();
     }
 
     private string Validate(string? query)
