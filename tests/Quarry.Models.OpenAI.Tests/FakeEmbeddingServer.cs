@@ -139,7 +139,7 @@ public sealed class FakeEmbeddingServer : IAsyncDisposable
         }
     }
 
-    internal static string EmbeddingsBody(ReceivedRequest request, int dimension, int? count = null)
+    internal static string EmbeddingsBody(ReceivedRequest request, int dimension, int? count = null, bool floats = false)
     {
         var data = new JsonArray();
         var inputs = request.Inputs;
@@ -147,7 +147,7 @@ public sealed class FakeEmbeddingServer : IAsyncDisposable
         for (var i = 0; i < n; i++)
         {
             var vector = VectorFor(inputs[Math.Min(i, inputs.Count - 1)], dimension);
-            JsonNode embedding = request.EncodingFormat == "base64"
+            JsonNode embedding = request.EncodingFormat == "base64" && !floats
                 ? JsonValue.Create(Convert.ToBase64String(MemoryMarshal.AsBytes(vector.AsSpan())))
                 : new JsonArray([.. vector.Select(v => (JsonNode)JsonValue.Create(v))]);
             data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
@@ -216,6 +216,10 @@ public sealed class Reply
         }.ToJsonString();
         return WriteAsync(response, status, body, retryAfter is null ? [] : [("Retry-After", retryAfter)], ct);
     });
+
+    /// <summary>A 200 with float arrays whatever encoding was asked for, as some compatible servers do.</summary>
+    public static Reply OkAsFloats { get; } = new((server, request, response, ct) =>
+        WriteAsync(response, 200, FakeEmbeddingServer.EmbeddingsBody(request, request.Dimensions ?? server.Dimension, floats: true), [], ct));
 
     public static Reply MalformedJson { get; } = new((_, _, response, ct) =>
         WriteAsync(response, 200, """{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1, 0.2""", [], ct));

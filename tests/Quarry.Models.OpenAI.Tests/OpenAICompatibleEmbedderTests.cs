@@ -46,7 +46,19 @@ public sealed class OpenAICompatibleEmbedderTests : IAsyncLifetime
         request.Authorization.Should().Be("Bearer sk-test");
         request.Model.Should().Be("test-embed");
         request.Dimensions.Should().BeNull();
+        request.EncodingFormat.Should().Be("base64", "SDK 2.15 asks for base64 and decodes it; the server answers in kind");
         request.Inputs.Should().Equal(texts);
+    }
+
+    [Fact]
+    public async Task Float_arrays_are_accepted_from_servers_that_ignore_encoding_format()
+    {
+        _server.Then(Reply.OkAsFloats);
+
+        var vectors = await Embedder().EmbedAsync(["alpha", "beta"], EmbeddingKind.Document, Ct);
+
+        vectors.Select(v => v.ToArray()).Should().BeEquivalentTo(
+            [FakeEmbeddingServer.VectorFor("alpha", 8), FakeEmbeddingServer.VectorFor("beta", 8)], o => o.WithStrictOrdering());
     }
 
     [Fact]
