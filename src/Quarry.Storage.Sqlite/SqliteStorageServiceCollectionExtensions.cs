@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
 
@@ -11,8 +12,9 @@ namespace Quarry.Storage.Sqlite;
 public static class SqliteStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/> and
-    /// <see cref="IIngestionJobStore"/>: one instance, so that all three share the write lock and the file.
+    /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/>,
+    /// <see cref="IIngestionJobStore"/> and <see cref="IEmbeddingCache"/>: one instance, so that all four share the
+    /// write lock and the file.
     /// </summary>
     public static IServiceCollection AddQuarrySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions> configure)
     {
@@ -31,6 +33,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -7,7 +7,8 @@ namespace Quarry.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store: documents, keyword index and ingestion queue in one SQLite file, so that a document, its
-/// chunks, their FTS rows and embeddings always change in one transaction.
+/// chunks, their FTS rows and embeddings always change in one transaction. It is also the embedding cache
+/// (<c>SqliteStore.EmbeddingCache.cs</c>).
 /// </summary>
 internal sealed partial class SqliteStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IDisposable
 {

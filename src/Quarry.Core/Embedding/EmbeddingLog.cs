@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace Quarry.Embedding;
+
+internal static partial class EmbeddingLog
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Embedding cache lookup for {Model} failed; embedding all {Count} texts")]
+    public static partial void CacheReadFailed(ILogger logger, string model, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Embedding cache write of {Count} vectors for {Model} failed; they will be embedded again next time")]
+    public static partial void CacheWriteFailed(ILogger logger, string model, int count, Exception exception);
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Quarry.Embedding;
+
+public static class EmbeddingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Wraps the registered <see cref="IEmbedder"/> in a cache backed by the registered <see cref="IEmbeddingCache"/>
+    /// (the SQLite store provides one). Call it after registering the embedder.
+    /// </summary>
+    public static IServiceCollection AddQuarryEmbeddingCache(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var index = -1;
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IEmbedder) && !services[i].IsKeyedService)
+            {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0)
+            throw new InvalidOperationException("AddQuarryEmbeddingCache decorates an IEmbedder: register one first (e.g. AddQuarryOpenAIEmbeddings).");
+
+        var original = services[index];
+        services[index] = ServiceDescriptor.Describe(
+            typeof(IEmbedder),
+            sp => new CachingEmbedder(
+                CreateOriginal(sp, original),
+                sp.GetRequiredService<IEmbeddingCache>(),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CachingEmbedder>()),
+            original.Lifetime);
+        return services;
+    }
+
+    private static IEmbedder CreateOriginal(IServiceProvider services, ServiceDescriptor descriptor)
+    {
+        if (descriptor.ImplementationInstance is IEmbedder instance)
+            return instance;
+        if (descriptor.ImplementationFactory is { } factory)
+            return (IEmbedder)factory(services);
+        return (IEmbedder)ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!);
+    }
+}
