@@ -30,7 +30,14 @@ internal static class QuarryCli
         {
             var parsed = BuildRoot().Parse(args);
             verbose = parsed.GetValue(CliContext.Verbose);
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            using var timings = verbose ? new StageTimings() : null;
+            var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            if (timings is not null)
+            {
+                await Console.Error.WriteLineAsync("stage timings (summed over workers):");
+                timings.WriteTo(Console.Error);
+            }
+            return exitCode;
         }
         catch (OptionsValidationException ex)
         {
