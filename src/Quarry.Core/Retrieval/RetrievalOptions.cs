@@ -19,6 +19,19 @@ public sealed class RetrievalOptions
     [Range(0.0, 1.0)]
     public double CharNgramWeight { get; set; } = 0.3;
 
+    /// <summary>Reciprocal-rank fusion constant for hybrid retrieval.</summary>
+    [Range(1, 1000)]
+    public int RrfK { get; set; } = 60;
+
+    [Range(0.0, 10.0)]
+    public double KeywordWeight { get; set; } = 1.0;
+
+    [Range(0.0, 10.0)]
+    public double VectorWeight { get; set; } = 1.0;
+
+    /// <summary>How long the query embedding may take before retrieval goes on keyword-only (and says so).</summary>
+    public TimeSpan EmbeddingTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Longest query accepted, in characters; longer ones are refused with a clear error rather than
     /// turned into a slow scan.</summary>
     [Range(16, 100_000)]

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quarry.Diagnostics;
 using Quarry.Documents;
+using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Storage;
 
@@ -8,19 +10,27 @@ namespace Quarry.Retrieval;
 
 /// <summary>
 /// Runs a query through the configured searches with the filter applied inside each, fuses them and returns chunks
-/// with their metadata. With no embedder configured it runs keyword-only and says so in <see cref="RetrievalResult.Degraded"/>.
+/// with their metadata. Keyword and vector searches run in parallel and are fused by reciprocal rank; with no
+/// embedder (or one that fails or is slow) it runs keyword-only and says why in <see cref="RetrievalResult.Degraded"/>.
 /// </summary>
 public sealed class Retriever
 {
     private readonly IKeywordIndex _keywords;
     private readonly IDocumentStore _store;
+    private readonly IEmbedder? _embedder;
+    private readonly IVectorIndex? _vectors;
     private readonly RetrievalOptions _options;
+    private readonly ILogger<Retriever> _logger;
 
-    internal Retriever(IKeywordIndex keywords, IDocumentStore store, IOptions<RetrievalOptions> options)
+    internal Retriever(IKeywordIndex keywords, IDocumentStore store, IEmbedder? embedder, IVectorIndex? vectors,
+        IOptions<RetrievalOptions> options, ILogger<Retriever> logger)
     {
         _keywords = keywords;
         _store = store;
+        _embedder = embedder;
+        _vectors = vectors;
         _options = options.Value;
+        _logger = logger;
     }
 
     public async Task<RetrievalResult> RetrieveAsync(RetrievalRequest request, CancellationToken cancellationToken)
@@ -29,22 +39,68 @@ public sealed class Retriever
         var query = Validate(request.Query);
         var topK = request.TopK ?? _options.TopK;
         if (topK is < 1 or > 200) throw new InvalidQueryException($"topK must be between 1 and 200 (was {topK}).");
+        var candidates = Math.Max(topK, _options.CandidatesPerSearch);
 
         using var stage = QuarryTelemetry.StartStage("retrieve");
         stage.Activity?.SetTag("quarry.retrieve.top_k", topK);
-        var hits = await _keywords.SearchAsync(new KeywordSearchRequest(query, request.Filter, Math.Max(topK, _options.CandidatesPerSearch)), cancellationToken);
-        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, hits.Select(h => h.ChunkId).ToList(), cancellationToken);
+        var keywordTask = _keywords.SearchAsync(new KeywordSearchRequest(query, request.Filter, candidates), cancellationToken);
+        var vectorTask = SearchVectorsAsync(query, request.Filter, candidates, cancellationToken);
+        var keywordHits = await keywordTask;
+        var (vectorHits, degraded) = await vectorTask;
+
+        var ranked = vectorHits is null
+            ? keywordHits.Select(h => (h.ChunkId, h.Score)).ToList()
+            : ReciprocalRankFusion.Fuse(_options.RrfK,
+                (keywordHits.Select(h => h.ChunkId).ToList(), _options.KeywordWeight),
+                (vectorHits.Select(h => h.ChunkId).ToList(), _options.VectorWeight)).ToList();
+        var keywordById = keywordHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
+        var vectorById = (vectorHits ?? []).Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
+
+        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, ranked.Select(r => r.ChunkId).ToList(), cancellationToken);
         var byId = chunks.ToDictionary(c => c.Id);
-        var candidates = new List<RetrievedChunk>(hits.Count);
-        for (var i = 0; i < hits.Count; i++)
+        var results = new List<RetrievedChunk>(ranked.Count);
+        foreach (var (id, score) in ranked)
         {
             // A chunk replaced between search and hydration is simply skipped: readers never see a mix of versions.
-            if (byId.TryGetValue(hits[i].ChunkId, out var chunk))
-                candidates.Add(new RetrievedChunk(chunk, hits[i].Score, i + 1, hits[i].Score));
+            if (!byId.TryGetValue(id, out var chunk)) continue;
+            (int Rank, double Score)? k = keywordById.TryGetValue(id, out var kw) ? kw : null;
+            (int Rank, double Score)? v = vectorById.TryGetValue(id, out var vec) ? vec : null;
+            results.Add(new RetrievedChunk(chunk, score, k?.Rank, k?.Score, v?.Rank, v?.Score));
         }
-        var results = (_options.CharNgramWeight > 0 && candidates.Count > 1 ? FuseCharNgrams(query, candidates) : candidates).Take(topK).ToList();
-        stage.Activity?.SetTag("quarry.retrieve.results", results.Count);
-        return new RetrievalResult(results, "keyword", "keyword-only: no embedder is configured");
+        if (vectorHits is null && _options.CharNgramWeight > 0 && results.Count > 1)
+            results = FuseCharNgrams(query, results);
+
+        stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
+        if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
+        return new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
+    }
+
+    /// <summary>The vector half: null hits and a reason when it cannot run, so the keyword half answers alone.</summary>
+    private async Task<(IReadOnlyList<VectorHit>? Hits, string? Degraded)> SearchVectorsAsync(
+        string query, SearchFilter filter, int candidates, CancellationToken cancellationToken)
+    {
+        if (_embedder is null || _vectors is null)
+            return (null, "keyword-only: no embedder is configured");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.EmbeddingTimeout);
+        try
+        {
+            var vectors = await _embedder.EmbedAsync([query], EmbeddingKind.Query, timeout.Token);
+            var model = _embedder.Model;
+            if (vectors.Count != 1 || (model.Dimension > 0 && vectors[0].Length != model.Dimension))
+                throw new EmbeddingException($"The embedder returned {vectors.Count} vector(s) of {(vectors.Count > 0 ? vectors[0].Length : 0)} dimensions; expected 1 of {model.Dimension}.", isTransient: false);
+            return (await _vectors.SearchAsync(new VectorSearchRequest(vectors[0], model.Id, filter, candidates), timeout.Token), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            RetrievalLog.EmbedderDegraded(_logger, "timed out");
+            return (null, $"keyword-only: the embedder did not answer within {_options.EmbeddingTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (ex is EmbeddingException or ArgumentException or HttpRequestException)
+        {
+            RetrievalLog.EmbedderDegraded(_logger, ex.Message);
+            return (null, "keyword-only: the embedder is unavailable (" + ex.Message + ")");
+        }
     }
 
     /// <summary>Re-scores keyword candidates with <see cref="CharNgramSignal"/>: keyword scores divided by the top
