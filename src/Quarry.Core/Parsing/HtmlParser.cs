@@ -51,10 +51,28 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
     }
 
     /// <summary>Emits an HTML fragment (e.g. a raw HTML block inside Markdown) with the same rules as a page body.</summary>
+    /// <summary>Markdown pages carry many small HTML blocks; building a parser (and its browsing context) for each
+    /// one cost more than parsing it. A parser is reused per thread, as AngleSharp's parsers are not thread-safe.</summary>
+    private static readonly ThreadLocal<AngleHtmlParser> FragmentParser = new(() => new AngleHtmlParser());
+
     internal static void EmitFragment(DocumentBuilder builder, string html, CancellationToken cancellationToken)
     {
-        using var document = new AngleHtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
+        // Most fragments in Markdown are bare wrappers ("<div class=…>", "</div>", "<img …>"): nothing to extract.
+        if (!HasTextOutsideTags(html)) return;
+        using var document = FragmentParser.Value!.ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
         if (document.Body is { } body) new Walker(builder, cancellationToken).Container(body, 0);
+    }
+
+    private static bool HasTextOutsideTags(string html)
+    {
+        var inTag = false;
+        foreach (var c in html)
+        {
+            if (c == '<') inTag = true;
+            else if (c == '>') inTag = false;
+            else if (!inTag && char.IsLetterOrDigit(c)) return true;
+        }
+        return false;
     }
 
     private static bool IsDropped(IElement element)
