@@ -162,14 +162,14 @@ public sealed class DocumentBuilder
         return sb.ToString();
     }
 
-    private static bool IsDroppable(char ch)
+    /// <summary>Control and invisible format characters (soft hyphens, BOMs, bidi marks) and U+FFFD are dropped;
+    /// newlines, tabs, surrogate halves (emoji) and the zero-width joiner inside emoji sequences are kept.</summary>
+    private static bool IsDroppable(char ch) => ch switch
     {
-        if (ch is '\n' or '\t') return false;
-        var category = char.GetUnicodeCategory(ch);
-        return category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
-            ? !(category == UnicodeCategory.Surrogate) && ch != '\u200D' // keep surrogate pairs (emoji) and ZWJ
-            : ch == '\uFFFD';
-    }
+        '\n' or '\t' or '\u200D' => false,
+        '\uFFFD' => true,
+        _ => char.GetUnicodeCategory(ch) is UnicodeCategory.Control or UnicodeCategory.Format,
+    };
 
     private static string Normalize(string content) =>
         content.IsNormalized(NormalizationForm.FormC) ? content : content.Normalize(NormalizationForm.FormC);
