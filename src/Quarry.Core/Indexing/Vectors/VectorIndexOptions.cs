@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Quarry.Indexing.Vectors;
+
+/// <summary>The in-process vector index holds the vectors of one embedding model and dimension.</summary>
+public sealed class VectorIndexOptions
+{
+    public const string SectionName = "VectorIndex";
+
+    /// <summary>The embedding model whose vectors the index holds; queries of other models are rejected.</summary>
+    [Required]
+    public string Model { get; set; } = "";
+
+    [Range(1, 16384)]
+    public int Dimension { get; set; }
+
+    /// <summary>Keep an int8 copy of every vector and scan that first: a quarter of the memory traffic per query,
+    /// at the cost of re-scoring <see cref="Oversample"/> × limit candidates exactly.</summary>
+    public bool Quantize { get; set; }
+
+    /// <summary>How many int8 candidates per requested result are re-scored in float32.</summary>
+    [Range(1, 100)]
+    public int Oversample { get; set; } = 4;
+
+    /// <summary>Candidate count from which a search is split across cores; below it the fork/join costs more than it saves.</summary>
+    [Range(1, int.MaxValue)]
+    public int ParallelThreshold { get; set; } = 16_384;
+
+    /// <summary>Share of removed rows that triggers compaction of the vector storage.</summary>
+    [Range(0.01, 0.9)]
+    public double CompactionThreshold { get; set; } = 0.25;
+}

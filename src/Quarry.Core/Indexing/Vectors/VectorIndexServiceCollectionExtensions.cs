@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Indexing.Vectors;
+
+public static class VectorIndexServiceCollectionExtensions
+{
+    /// <summary>Registers the exact in-process vector index as the <see cref="IVectorIndex"/> (one per process).</summary>
+    public static IServiceCollection AddQuarryVectorIndex(this IServiceCollection services, Action<VectorIndexOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<VectorIndexOptions>().Configure(o => configure?.Invoke(o)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new InMemoryVectorIndex(sp.GetRequiredService<IOptions<VectorIndexOptions>>().Value));
+        services.TryAddSingleton<IVectorIndex>(sp => sp.GetRequiredService<InMemoryVectorIndex>());
+        return services;
+    }
+}
