@@ -47,6 +47,7 @@ internal static class EvalCommand
             if (!asJson)
                 Console.Error.WriteLine($"corpus: {ingest.Documents} documents ({ingest.Created} new, {ingest.Unchanged} unchanged), {ingest.Failed.Count} failed, {ingest.Seconds:F1}s");
 
+            await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var knowledgeBase = (await services.GetRequiredService<IDocumentStore>().FindKnowledgeBaseAsync(tenant, kbName, cancellationToken))!;
             var retriever = services.GetRequiredService<Retriever>();
             var filter = new SearchFilter { Tenant = tenant, KnowledgeBases = [knowledgeBase.Id] };

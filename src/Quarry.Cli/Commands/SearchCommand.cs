@@ -39,6 +39,7 @@ internal static class SearchCommand
                 return ExitCodes.Usage;
             }
 
+            await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var text = result.GetValue(query)!;
             RetrievalResult retrieval;
             try

@@ -65,6 +65,7 @@ internal static class CliContext
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
+        EmbeddingConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Quarry.Chunking;
 using Quarry.Diagnostics;
 using Quarry.Documents;
+using Quarry.Embedding;
+using Quarry.Indexing.Vectors;
 using Quarry.Parsing;
 using Quarry.Storage;
 
@@ -24,6 +26,8 @@ public sealed class DocumentIngestor
     private readonly ParsingOptions _parsing;
     private readonly TimeProvider _time;
     private readonly ILogger<DocumentIngestor> _logger;
+    private readonly IEmbedder? _embedder;
+    private readonly InMemoryVectorIndex? _vectors;
 
     internal DocumentIngestor(
         DocumentParserSelector parsers,
@@ -32,8 +36,12 @@ public sealed class DocumentIngestor
         IOptions<IngestionOptions> options,
         IOptions<ParsingOptions> parsing,
         TimeProvider time,
-        ILogger<DocumentIngestor> logger)
+        ILogger<DocumentIngestor> logger,
+        IEmbedder? embedder = null,
+        InMemoryVectorIndex? vectors = null)
     {
+        _embedder = embedder;
+        _vectors = vectors;
         _parsers = parsers;
         _chunker = chunker;
         _store = store;
@@ -155,6 +163,7 @@ public sealed class DocumentIngestor
                 parsed = await _parsers.ParseAsync(new ParserInput(stream, source.FileName, source.ContentType, source.Length), cancellationToken);
             }
             var chunks = _chunker.Chunk(parsed);
+            var embeddings = await EmbedAsync(chunks, cancellationToken);
 
             return Prepared.Ready(source, new DocumentWrite
             {
@@ -170,12 +179,19 @@ public sealed class DocumentIngestor
                 Tags = request.Tags ?? EmptyTags.Instance,
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
+                Embeddings = embeddings,
             });
         }
         catch (DocumentRejectedException ex)
         {
             IngestionLog.DocumentRejected(_logger, source.DisplayName, ex.Code, ex.Message);
             return Prepared.Failed(source, ex.Code, ex.Message);
+        }
+        catch (EmbeddingException ex)
+        {
+            // Nothing is stored without its vectors, so a later run embeds and stores it (it is not "unchanged").
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "embedding-failed", ex.Message);
+            return Prepared.Failed(source, "embedding-failed", ex.Message);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -204,6 +220,7 @@ public sealed class DocumentIngestor
         try
         {
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
+            if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
             tally.Record(item.Source, result);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -211,6 +228,27 @@ public sealed class DocumentIngestor
             IngestionLog.DocumentFailed(_logger, item.Source.DisplayName, ex);
             tally.Fail(item.Source, "store-error", ex.Message);
         }
+    }
+
+    /// <summary>Vectors for the chunks when an embedder is configured, keyed "#ordinal" as the store expects.</summary>
+    private async Task<ChunkEmbeddings?> EmbedAsync(IReadOnlyList<ChunkContent> chunks, CancellationToken cancellationToken)
+    {
+        if (_embedder is null || chunks.Count == 0) return null;
+        var vectors = await _embedder.EmbedAsync(chunks.Select(c => c.Text).ToList(), EmbeddingKind.Document, cancellationToken);
+        if (vectors.Count != chunks.Count)
+            throw new EmbeddingException($"The embedder returned {vectors.Count} vectors for {chunks.Count} chunks.", isTransient: false);
+        var model = _embedder.Model;
+        return new ChunkEmbeddings(model.Id, vectors[0].Length,
+            vectors.Select((v, i) => KeyValuePair.Create(new ChunkId("#" + i), v)).ToList());
+    }
+
+    /// <summary>Keeps this process's vector index in step with what was just committed.</summary>
+    private void UpdateVectorIndex(DocumentWrite write, UpsertResult result)
+    {
+        if (_vectors is null || write.Embeddings is not { } embeddings || embeddings.Model != _vectors.Model) return;
+        var now = _time.GetUtcNow();
+        var document = new VectorDocument(write.DocumentId, write.TenantId, write.KnowledgeBaseId, write.SourceUri, write.Tags, now);
+        _vectors.ReplaceDocument(document, embeddings.Vectors.Select((v, i) => (DocumentIdentity.ForChunk(write.DocumentId, result.Version, i), v.Value)));
     }
 
     private static async Task<byte[]> ReadAllAsync(IngestSource source, CancellationToken cancellationToken)

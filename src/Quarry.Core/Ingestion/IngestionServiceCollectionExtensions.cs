@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quarry.Chunking;
+using Quarry.Embedding;
+using Quarry.Indexing.Vectors;
 using Quarry.Parsing;
 using Quarry.Storage;
 
@@ -25,7 +27,9 @@ public static class IngestionServiceCollectionExtensions
             sp.GetRequiredService<IOptions<IngestionOptions>>(),
             sp.GetRequiredService<IOptions<ParsingOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DocumentIngestor>>()));
+            sp.GetRequiredService<ILogger<DocumentIngestor>>(),
+            sp.GetService<IEmbedder>(),
+            sp.GetService<InMemoryVectorIndex>()));
         return services;
     }
 }

@@ -15,4 +15,14 @@ public static class VectorIndexServiceCollectionExtensions
         services.TryAddSingleton<IVectorIndex>(sp => sp.GetRequiredService<InMemoryVectorIndex>());
         return services;
     }
+
+    /// <summary>Fills the in-process vector index from the store's embeddings of its model (start-up); 0 when no
+    /// vector index is registered.</summary>
+    public static async Task<int> LoadQuarryVectorIndexAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetService<InMemoryVectorIndex>() is { } index
+            ? await index.LoadAsync(services.GetRequiredService<Storage.IDocumentStore>(), cancellationToken).ConfigureAwait(false)
+            : 0;
+    }
 }

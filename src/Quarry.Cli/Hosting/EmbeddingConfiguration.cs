@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Quarry.Embedding;
+using Quarry.Indexing.Vectors;
+using Quarry.Models.OpenAI;
+
+namespace Quarry.Cli.Hosting;
+
+/// <summary>
+/// Turns on hybrid retrieval when configuration names an embeddings provider:
+/// <c>QUARRY_Models__Embeddings__Provider=openai</c> with <c>QUARRY_Models__Embeddings__OpenAI__Endpoint</c>,
+/// <c>__Model</c>, <c>__Dimensions</c> (and <c>__ApiKey</c>). Without it Quarry stays on the offline default.
+/// </summary>
+internal static class EmbeddingConfiguration
+{
+    public static bool Add(IServiceCollection services, IConfiguration configuration)
+    {
+        var provider = configuration["Models:Embeddings:Provider"];
+        if (string.IsNullOrWhiteSpace(provider) || provider.Equals("none", StringComparison.OrdinalIgnoreCase)) return false;
+        if (!provider.Equals("openai", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Unknown embeddings provider '{provider}' (Models:Embeddings:Provider): use 'openai' (any OpenAI-compatible endpoint) or 'none'.");
+
+        var section = configuration.GetSection(OpenAIEmbeddingOptions.SectionName);
+        var dimensions = section.GetValue<int?>("Dimensions")
+            ?? throw new InvalidOperationException("Set Models:Embeddings:OpenAI:Dimensions (the vector size) so the vector index can be built before the first call.");
+        services.AddQuarryOpenAIEmbeddings(o => section.Bind(o));
+        services.AddQuarryEmbeddingCache();
+        services.AddQuarryVectorIndex();
+        services.AddOptions<VectorIndexOptions>()
+            .Bind(configuration.GetSection(VectorIndexOptions.SectionName))
+            .Configure<IEmbedder>((o, embedder) =>
+            {
+                o.Model = embedder.Model.Id;
+                o.Dimension = dimensions;
+            });
+        return true;
+    }
+
+    /// <summary>Loads the stored vectors of the configured model into this process's index.</summary>
+    public static Task<int> LoadVectorsAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        services.LoadQuarryVectorIndexAsync(cancellationToken);
+}
