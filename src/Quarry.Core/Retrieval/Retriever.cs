@@ -4,6 +4,7 @@ using Quarry.Diagnostics;
 using Quarry.Documents;
 using Quarry.Embedding;
 using Quarry.Indexing;
+using Quarry.Retrieval.Fusion;
 using Quarry.Storage;
 
 namespace Quarry.Retrieval;
@@ -50,9 +51,11 @@ public sealed class Retriever
 
         var ranked = vectorHits is null
             ? keywordHits.Select(h => (h.ChunkId, h.Score)).ToList()
-            : ReciprocalRankFusion.Fuse(_options.RrfK,
-                (keywordHits.Select(h => h.ChunkId).ToList(), _options.KeywordWeight),
-                (vectorHits.Select(h => h.ChunkId).ToList(), _options.VectorWeight)).ToList();
+            : ReciprocalRankFusion.Fuse(
+                [
+                    new FusionList("keyword", keywordHits.Select(h => new ScoredChunk(h.ChunkId, h.DocumentId, h.Score)).ToList(), _options.KeywordWeight),
+                    new FusionList("vector", vectorHits.Select(h => new ScoredChunk(h.ChunkId, h.DocumentId, h.Score)).ToList(), _options.VectorWeight),
+                ], _options.RrfK).Select(f => (f.ChunkId, f.Score)).ToList();
         var keywordById = keywordHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
         var vectorById = (vectorHits ?? []).Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
 

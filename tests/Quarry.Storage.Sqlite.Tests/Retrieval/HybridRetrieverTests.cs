@@ -156,13 +156,17 @@ public sealed class HybridRetrieverTests : IAsyncDisposable
         private static int StableHash(string s) => s.Aggregate(17, (h, c) => unchecked(h * 31 + c));
     }
 
-    /// <summary>Throws the given exception, or (when null) never answers until cancelled.</summary>
+    /// <summary>Embeds documents (ingestion works), but for queries throws the given exception or, when it is null,
+    /// never answers until cancelled.</summary>
     private sealed class FailingEmbedder(Exception? error) : IEmbedder
     {
+        private readonly BagOfWordsEmbedder _documents = new();
+
         public EmbeddingModel Model { get; } = new("test:failing", BagOfWordsEmbedder.Dimension);
 
         public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedAsync(IReadOnlyList<string> texts, EmbeddingKind kind, CancellationToken cancellationToken)
         {
+            if (kind == EmbeddingKind.Document) return await _documents.EmbedAsync(texts, kind, cancellationToken);
             if (error is not null) throw error;
             await Task.Delay(Timeout.Infinite, cancellationToken);
             return [];
