@@ -123,8 +123,9 @@ internal sealed partial class SqliteStore
             return [];
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         // Ids travel as one JSON array parameter: no statement text depends on the input, whatever its size.
-        await using var command = connection.Command(ChunkColumns + """
-             WHERE c.tenant_id = $tenant AND c.id IN (SELECT value FROM json_each($ids))
+        // Driven from the id list (CROSS JOIN fixes the loop order): with "c.id IN (…)" the planner scanned every
+        // chunk of the tenant, 15 ms for 100 ids on SciFact instead of 100 index lookups.
+        await using var command = connection.Command(ChunkColumns.Replace("FROM chunks c", "FROM json_each($ids) AS j CROSS JOIN chunks c ON c.tenant_id = $tenant AND c.id = j.value", StringComparison.Ordinal) + """
              ORDER BY c.doc_id, c.ordinal;
             """).With("$tenant", tenant.Value).With("$ids", SqlFilters.JsonArray(chunks.Select(c => c.Value)));
         return await ReadChunksAsync(command, cancellationToken);

@@ -18,10 +18,11 @@ internal sealed partial class SqliteStore : IEmbeddingCache
         try
         {
             await using var connection = await _database.OpenReadAsync(cancellationToken);
-            // One JSON array parameter rather than one parameter per hash: no limit on the number of variables.
+            // One JSON array parameter rather than one parameter per hash: no limit on the number of variables. The
+            // loop is driven from the list (CROSS JOIN) so each hash is one primary-key lookup, not a scan of the model.
             await using var command = connection.Command("""
-                SELECT text_hash, vector FROM embedding_cache
-                WHERE model = $model AND dimension = $dimension AND text_hash IN (SELECT value FROM json_each($hashes));
+                SELECT e.text_hash, e.vector FROM json_each($hashes) AS j
+                CROSS JOIN embedding_cache e ON e.model = $model AND e.dimension = $dimension AND e.text_hash = j.value;
                 """).With("$model", model.Id).With("$dimension", model.Dimension)
                 .With("$hashes", SqlFilters.JsonArray(textHashes));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
