@@ -30,7 +30,6 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
     private readonly OpenAIEmbeddingOptions _options;
     private readonly Uri _endpoint;
     private readonly EmbeddingClient _client;
-    private readonly EmbeddingGenerationOptions _generation;
     private readonly ResiliencePipeline _pipeline;
     private readonly SemaphoreSlim _gate;
     private readonly ILogger _logger;
@@ -47,7 +46,6 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
         _dimension = options.Dimensions ?? 0;
         _modelId = "openai:" + options.Model + (options.Dimensions is { } d ? "@" + d : "");
         _gate = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        _generation = new EmbeddingGenerationOptions { Dimensions = options.Dimensions };
         _client = new EmbeddingClient(
             options.Model,
             new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? PlaceholderApiKey : options.ApiKey),
@@ -141,7 +139,10 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
                         return response.Value;
                     },
                     context,
-                    (Client: _client, Batch: batch, Options: _generation, Attempts: attempts));
+                    (Client: _client, Batch: batch,
+                    // A fresh options object per request: the SDK writes the request's input and model into the one
+                    // it is given, so a shared instance let concurrent batches send each other's texts.
+                    Options: new EmbeddingGenerationOptions { Dimensions = _options.Dimensions }, Attempts: attempts));
                 var vectors = Validate(embeddings, batch.Length);
                 TextsEmbedded.Add(batch.Length, new KeyValuePair<string, object?>("model", _modelId));
                 return vectors;
@@ -179,7 +180,8 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
             if (embedding.Index < 0 || embedding.Index >= expected || seen[embedding.Index])
                 throw Invalid($"returned embedding index {embedding.Index}, expected each of 0..{expected - 1} once");
             seen[embedding.Index] = true;
-            var vector = embedding.ToFloats();
+            // Copied: the SDK may decode into memory that belongs to the response buffer, and vectors outlive it.
+            ReadOnlyMemory<float> vector = embedding.ToFloats().ToArray();
             if (vector.Length == 0)
                 throw Invalid($"returned an empty embedding at index {embedding.Index}");
             if (batchDimension == 0)

@@ -224,6 +224,28 @@ public sealed class OpenAICompatibleEmbedderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_callers_each_get_the_vectors_of_their_own_texts()
+    {
+        var embedder = Embedder(o =>
+        {
+            o.BatchSize = 1;
+            o.MaxConcurrency = 4;
+        });
+        var callers = Enumerable.Range(0, 8)
+            .Select(c => Enumerable.Range(0, 12).Select(i => $"caller {c} text {i}").ToArray())
+            .ToArray();
+
+        var results = await Task.WhenAll(callers.Select(texts => embedder.EmbedAsync(texts, EmbeddingKind.Document, Ct)));
+
+        for (var c = 0; c < callers.Length; c++)
+        {
+            results[c].Select(v => v.ToArray()).Should().BeEquivalentTo(
+                callers[c].Select(t => FakeEmbeddingServer.VectorFor(t, 8)), o => o.WithStrictOrdering(), $"caller {c} sent its own texts");
+        }
+        _server.Requests.SelectMany(r => r.Inputs).Should().BeEquivalentTo(callers.SelectMany(t => t));
+    }
+
+    [Fact]
     public async Task Requests_in_flight_never_exceed_MaxConcurrency_even_across_callers()
     {
         _server.DefaultLatency = TimeSpan.FromMilliseconds(50);
