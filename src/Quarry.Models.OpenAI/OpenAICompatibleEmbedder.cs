@@ -107,14 +107,20 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
 
     private async Task<ReadOnlyMemory<float>[]> EmbedBatchOrCancelAsync(string[] batch, CancellationTokenSource failed)
     {
+        await _gate.WaitAsync(failed.Token);
         try
         {
-            return await EmbedBatchAsync(batch, failed.Token);
+            return await EmbedUnderGateAsync(batch, failed.Token);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Cancel the siblings before the gate opens, or the next queued batch is already on its way.
             await failed.CancelAsync();
             throw;
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -123,46 +129,51 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            using var stage = QuarryTelemetry.StartStage("embed");
-            stage.Activity?.SetTag("quarry.embed.model", _modelId);
-            stage.Activity?.SetTag("quarry.embed.batch_size", batch.Length);
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(BatchCount, batch.Length);
-            var attempts = new StrongBox<int>();
-            try
-            {
-                var embeddings = await _pipeline.ExecuteAsync(
-                    static async (ctx, state) =>
-                    {
-                        state.Attempts.Value++;
-                        var response = await state.Client.GenerateEmbeddingsAsync(state.Batch, state.Options, ctx.CancellationToken);
-                        return response.Value;
-                    },
-                    context,
-                    (Client: _client, Batch: batch,
-                    // A fresh options object per request: the SDK writes the request's input and model into the one
-                    // it is given, so a shared instance let concurrent batches send each other's texts.
-                    Options: new EmbeddingGenerationOptions { Dimensions = _options.Dimensions }, Attempts: attempts));
-                var vectors = Validate(embeddings, batch.Length);
-                TextsEmbedded.Add(batch.Length, new KeyValuePair<string, object?>("model", _modelId));
-                return vectors;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                var failure = ProviderErrors.ToEmbeddingException(e, _endpoint, _options.Model, _options.Timeout, attempts.Value);
-                stage.Fail(failure);
-                if (ReferenceEquals(failure, e))
-                    throw;
-                throw failure;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            return await EmbedUnderGateAsync(batch, cancellationToken);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task<ReadOnlyMemory<float>[]> EmbedUnderGateAsync(string[] batch, CancellationToken cancellationToken)
+    {
+        using var stage = QuarryTelemetry.StartStage("embed");
+        stage.Activity?.SetTag("quarry.embed.model", _modelId);
+        stage.Activity?.SetTag("quarry.embed.batch_size", batch.Length);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(BatchCount, batch.Length);
+        var attempts = new StrongBox<int>();
+        try
+        {
+            var embeddings = await _pipeline.ExecuteAsync(
+                static async (ctx, state) =>
+                {
+                    state.Attempts.Value++;
+                    var response = await state.Client.GenerateEmbeddingsAsync(state.Batch, state.Options, ctx.CancellationToken);
+                    return response.Value;
+                },
+                context,
+                (Client: _client, Batch: batch,
+                // A fresh options object per request: the SDK writes the request's input and model into the one
+                // it is given, so a shared instance let concurrent batches send each other's texts.
+                Options: new EmbeddingGenerationOptions { Dimensions = _options.Dimensions }, Attempts: attempts));
+            var vectors = Validate(embeddings, batch.Length);
+            TextsEmbedded.Add(batch.Length, new KeyValuePair<string, object?>("model", _modelId));
+            return vectors;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failure = ProviderErrors.ToEmbeddingException(e, _endpoint, _options.Model, _options.Timeout, attempts.Value);
+            stage.Fail(failure);
+            if (ReferenceEquals(failure, e))
+                throw;
+            throw failure;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
