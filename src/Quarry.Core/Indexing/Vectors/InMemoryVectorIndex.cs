@@ -387,22 +387,27 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
         return matched;
     }
 
+    /// <summary>The row at scan position <paramref name="i"/>: from the pre-selected list for narrow filters, else
+    /// storage order, skipping tombstones and rows of documents the filter excludes.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool TrySelectRow(int i, int[]? rows, bool[]? mask, out int row)
+    {
+        if (rows is not null)
+        {
+            row = rows[i];
+            return true;
+        }
+        row = i;
+        var slot = _rowSlot[i];
+        return slot >= 0 && mask![slot];
+    }
+
     private void ScanExact(float[] query, int[]? rows, bool[]? mask, int from, int to, TopK heap, CancellationToken cancellationToken)
     {
         for (var i = from; i < to; i++)
         {
             if ((i & (CancellationCheckInterval - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
-            int row;
-            if (rows is not null)
-            {
-                row = rows[i];
-            }
-            else
-            {
-                var slot = _rowSlot[i];
-                if (slot < 0 || !mask![slot]) continue;
-                row = i;
-            }
+            if (!TrySelectRow(i, rows, mask, out var row)) continue;
             heap.Add(Dot(query, row), row);
         }
     }
@@ -412,17 +417,7 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
         for (var i = from; i < to; i++)
         {
             if ((i & (CancellationCheckInterval - 1)) == 0) cancellationToken.ThrowIfCancellationRequested();
-            int row;
-            if (rows is not null)
-            {
-                row = rows[i];
-            }
-            else
-            {
-                var slot = _rowSlot[i];
-                if (slot < 0 || !mask![slot]) continue;
-                row = i;
-            }
+            if (!TrySelectRow(i, rows, mask, out var row)) continue;
             // The query's own scale is a positive constant: it does not change the order, so it is left out.
             var segment = _quantized[row >> _segmentShift];
             var approximate = _scales[row] * VectorMath.DotInt8(query, segment.AsSpan((row & _segmentMask) * _dimension, _dimension));
