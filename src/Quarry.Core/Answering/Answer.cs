@@ -1,0 +1,42 @@
+using Quarry.Generation;
+
+namespace Quarry.Answering;
+
+/// <summary>
+/// The answer contract shared by the CLI, the HTTP API and the UI. A grounded answer has at least one verified
+/// citation and no unsupported sentence; an abstention has empty citations and says why.
+/// </summary>
+public sealed record Answer
+{
+    public required string Text { get; init; }
+    public required IReadOnlyList<Citation> Citations { get; init; }
+    public required bool Grounded { get; init; }
+    public required bool Abstained { get; init; }
+    /// <summary>Why the answer abstained (e.g. "not found in the knowledge base"), or null.</summary>
+    public string? AbstentionReason { get; init; }
+    /// <summary>"extractive" for the built-in answerer, otherwise the chat model that answered.</summary>
+    public required string Model { get; init; }
+    /// <summary>The fallback path taken (retrieval keyword-only, model failover, extractive fallback), or null.</summary>
+    public string? Degraded { get; init; }
+    /// <summary>Sentences of a generated answer that no supplied evidence supports.</summary>
+    public IReadOnlyList<string> UnsupportedSentences { get; init; } = [];
+    public TokenUsage? Usage { get; init; }
+    /// <summary>Milliseconds per stage ("retrieve", "prompt", "generate", "cite", "total").</summary>
+    public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
+}
+
+/// <param name="N">The marker number used in the answer text ([n]).</param>
+/// <param name="Start">Start of the quote in the document's normalized text.</param>
+/// <param name="End">End (exclusive) of the quote in the document's normalized text.</param>
+/// <param name="Quote">Exactly the normalized text between <paramref name="Start"/> and <paramref name="End"/>.</param>
+public sealed record Citation(
+    int N,
+    string DocumentId,
+    string ChunkId,
+    string Title,
+    string Section,
+    string SourceUri,
+    int? Page,
+    int Start,
+    int End,
+    string Quote);
