@@ -2,10 +2,14 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Quarry.Answering;
 using Quarry.Chunking;
+using Quarry.Citations;
 using Quarry.Documents;
+using Quarry.Generation;
 using Quarry.Ingestion;
 using Quarry.Parsing;
+using Quarry.Prompting;
 using Quarry.Retrieval;
 using Quarry.Storage.Sqlite;
 
@@ -65,9 +69,14 @@ internal static class CliContext
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
+        services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
+        services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
+        services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
+        services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
+        services.AddQuarryAnswering();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).
