@@ -42,7 +42,8 @@ internal sealed class OpenAIChatModel : IChatModel
             Endpoint = _endpoint,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             // The gateway's attempt timeout decides; the SDK's network timeout is only a backstop behind it.
-            NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(30),
+            // (The gateway validates the timeout; a bad one here must not make the backstop fire first.)
+            NetworkTimeout = (options.Timeout > TimeSpan.Zero ? options.Timeout : TimeSpan.Zero) + TimeSpan.FromSeconds(30),
         };
         if (options.IsAzureDeployment)
             clientOptions.AddPolicy(new AzureDeploymentPolicy(options.ApiKey, options.ApiVersion), PipelinePosition.BeforeTransport);

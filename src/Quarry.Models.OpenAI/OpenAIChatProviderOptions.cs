@@ -37,7 +37,8 @@ public sealed class OpenAIChatProviderOptions
     /// <summary>Tokens the model accepts per request (prompt + answer); the prompt builder budgets against it.</summary>
     public int ContextWindow { get; set; } = 8192;
 
-    /// <summary>Attempt timeout; the gateway enforces it. The HTTP client gets it plus a margin, as a backstop only.</summary>
+    /// <summary>Attempt timeout, bound from the same key as the gateway's <c>Timeout</c>, which enforces (and validates)
+    /// it; the HTTP client gets it plus a margin, as a backstop only.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Request field for the answer length: <c>max_completion_tokens</c> (OpenAI, Azure, vLLM) or

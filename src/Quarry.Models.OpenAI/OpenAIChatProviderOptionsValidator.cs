@@ -25,8 +25,6 @@ internal sealed class OpenAIChatProviderOptionsValidator(string name, string des
             failures.Add($"{describedAs} has a Deployment but no ApiVersion: set the Azure OpenAI api-version, e.g. 2024-10-21.");
         if (options.ContextWindow is < 256 or > 10_000_000)
             failures.Add($"{describedAs} ContextWindow is {options.ContextWindow}: use the model's context length in tokens, e.g. 8192 or 128000.");
-        if (options.Timeout <= TimeSpan.Zero)
-            failures.Add($"{describedAs} Timeout is {options.Timeout}: use a positive duration such as 00:01:00.");
         if (options.MaxTokensParameter is not (OpenAIChatProviderOptions.MaxCompletionTokens or OpenAIChatProviderOptions.MaxTokens))
             failures.Add($"{describedAs} MaxTokensParameter is '{options.MaxTokensParameter}': use max_completion_tokens or max_tokens.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
