@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Quarry.Generation;
 
 /// <summary>Start-up checks of the gateway configuration, each failure one sentence naming the configuration key.</summary>
-internal sealed class ChatGatewayOptionsValidator(IServiceProviderIsKeyedService? keyedServices) : IValidateOptions<ChatGatewayOptions>
+internal sealed class ChatGatewayOptionsValidator(IServiceProviderIsKeyedService? keyedServices = null) : IValidateOptions<ChatGatewayOptions>
 {
     private const string Section = ChatGatewayOptions.SectionName;
 

@@ -20,8 +20,7 @@ public static class ChatGatewayServiceCollectionExtensions
         if (configure is not null)
             options.Configure(configure);
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatGatewayOptions>>(
-            sp => new ChatGatewayOptionsValidator(sp.GetService<IServiceProviderIsKeyedService>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatGatewayOptions>, ChatGatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChatModel>(CreateGateway);
         return services;
