@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quarry.Documents;
@@ -8,8 +7,8 @@ using Quarry.Testing;
 namespace Quarry.Models.OpenAI.Tests;
 
 /// <summary>
-/// The gateway as the CLI builds it (configuration → AddQuarryOpenAIChat), in front of two loopback servers speaking
-/// the chat-completions protocol: "primary" (model gpt-big) and "secondary" (gpt-small). Time-dependent behaviour
+/// The gateway as the CLI builds it (<see cref="GatewayHost"/>), in front of two loopback servers speaking the
+/// chat-completions protocol: "primary" (model gpt-big) and "secondary" (gpt-small). Time-dependent behaviour
 /// runs on a <see cref="ManualTimeProvider"/>, so nothing waits on the wall clock.
 /// </summary>
 public sealed class ChatGatewayTests : IAsyncLifetime
@@ -28,29 +27,9 @@ public sealed class ChatGatewayTests : IAsyncLifetime
         MaxOutputTokens: 100,
         tenant is null ? null : new TenantId(tenant));
 
-    /// <summary>The gateway from configuration keys as environment variables would give them (without the prefix).</summary>
-    private IChatModel Gateway(TimeProvider? time = null, params (string Key, string Value)[] settings)
+    private IChatModel Gateway(TimeProvider? time = null, params (string Key, string? Value)[] settings)
     {
-        var values = new Dictionary<string, string?>
-        {
-            ["Models:Chat:Providers:0:Name"] = "primary",
-            ["Models:Chat:Providers:0:Endpoint"] = _primary.Endpoint.ToString(),
-            ["Models:Chat:Providers:0:ApiKey"] = "sk-primary",
-            ["Models:Chat:Providers:0:Model"] = "gpt-big",
-            ["Models:Chat:Providers:0:RetryDelay"] = "00:00:00.001",
-            ["Models:Chat:Providers:1:Name"] = "secondary",
-            ["Models:Chat:Providers:1:Endpoint"] = _secondary.Endpoint.ToString(),
-            ["Models:Chat:Providers:1:Model"] = "gpt-small",
-            ["Models:Chat:Providers:1:RetryDelay"] = "00:00:00.001",
-            ["Models:Chat:Fallback"] = "primary,secondary",
-        };
-        foreach (var (key, value) in settings)
-            values["Models:Chat:" + key] = value;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton(time ?? TimeProvider.System);
-        services.AddQuarryOpenAIChat(configuration.GetSection("Models:Chat"));
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        var provider = GatewayHost.Build(_primary, _secondary, time, settings);
         _providers.Add(provider);
         provider.GetRequiredService<IStartupValidator>().Validate();
         return provider.GetRequiredService<IChatModel>();
@@ -207,6 +186,9 @@ public sealed class ChatGatewayTests : IAsyncLifetime
 
         await using var updates = gateway.StreamAsync(Question(), Ct).GetAsyncEnumerator(Ct);
         var first = updates.MoveNextAsync().AsTask();
+        // The watchdog is armed before the request leaves: wait for the server to have it, or the stall could cut
+        // the request off before it is sent.
+        await _primary.WaitForRequestsAsync(1);
         await time.WaitForTimerAsync(TimeSpan.FromSeconds(10));
         time.Advance(TimeSpan.FromSeconds(10));
 
