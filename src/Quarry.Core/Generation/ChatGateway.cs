@@ -43,41 +43,19 @@ internal sealed class ChatGateway : IChatModel
     {
         ArgumentNullException.ThrowIfNull(request);
         using var stage = StartStage(request, stream: false);
-        try
-        {
-            AdmitTenant(request);
-            var path = new DegradedPath();
-            for (var i = 0; i < _chain.Length; i++)
-            {
-                var provider = _chain[i];
-                var call = new ProviderCall();
-                try
-                {
-                    var completion = await provider.ExecuteAsync(
-                        ct => new ValueTask<ChatCompletion>(provider.Model.CompleteAsync(request, ct)), call, cancellationToken);
-                    var degraded = path.AnsweredBy(provider);
-                    Answered(stage.Activity, provider, completion.Usage, degraded);
-                    return completion with { Degraded = degraded };
-                }
-                catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
-                {
-                    Failed(path, provider, call, e, i);
-                }
-            }
-            throw Unavailable(path);
-        }
-        catch (Exception e)
-        {
-            stage.Fail(e);
-            throw;
-        }
+        var (completion, provider, degraded) = await FirstAnswerAsync(
+            request, stage, (provider, ct) => new ValueTask<ChatCompletion>(provider.Model.CompleteAsync(request, ct)), cancellationToken);
+        Answered(stage.Activity, provider, completion.Usage, degraded);
+        return completion with { Degraded = degraded };
     }
 
     public async IAsyncEnumerable<ChatUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         using var stage = StartStage(request, stream: true);
-        var (stream, provider, degraded) = await OpenAsync(request, stage, cancellationToken);
+        // Failing over is only safe before the caller has seen any text: a provider "answers" with its first update.
+        var (stream, provider, degraded) = await FirstAnswerAsync(
+            request, stage, (provider, ct) => OpenStreamAsync(provider, request, ct, cancellationToken), cancellationToken);
         await using var owned = stream;
         if (!stream.HasCurrent)
         {
@@ -99,10 +77,10 @@ internal sealed class ChatGateway : IChatModel
         Answered(stage.Activity, provider, usage, degraded);
     }
 
-    /// <summary>Walks the chain until a provider's stream yields its first update: failing over is only safe before the
-    /// caller has seen any text.</summary>
-    private async Task<(ProviderStream Stream, ChatProvider Provider, string? Degraded)> OpenAsync(
-        ChatRequest request, QuarryTelemetry.StageScope stage, CancellationToken cancellationToken)
+    /// <summary>Admits the tenant, then walks the chain until a provider answers; the path so far is the degraded one.</summary>
+    /// <param name="attempt">One attempt on one provider, cancelled by the attempt timeout.</param>
+    private async Task<(T Answer, ChatProvider Provider, string? Degraded)> FirstAnswerAsync<T>(
+        ChatRequest request, QuarryTelemetry.StageScope stage, Func<ChatProvider, CancellationToken, ValueTask<T>> attempt, CancellationToken cancellationToken)
     {
         try
         {
@@ -114,8 +92,8 @@ internal sealed class ChatGateway : IChatModel
                 var call = new ProviderCall();
                 try
                 {
-                    var stream = await provider.ExecuteAsync(ct => OpenStreamAsync(provider, request, ct, cancellationToken), call, cancellationToken);
-                    return (stream, provider, path.AnsweredBy(provider));
+                    var answer = await provider.ExecuteAsync(ct => attempt(provider, ct), call, cancellationToken);
+                    return (answer, provider, path.AnsweredBy(provider));
                 }
                 catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
                 {
