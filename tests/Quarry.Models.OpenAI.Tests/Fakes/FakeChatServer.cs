@@ -214,16 +214,7 @@ public sealed class ChatReply
     public static ChatReply Status(int status, string? retryAfter = null, string? message = null) =>
         new(exchange =>
         {
-            var body = new JsonObject
-            {
-                ["error"] = new JsonObject
-                {
-                    ["message"] = message ?? $"Scripted failure {status}",
-                    ["type"] = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error",
-                    ["param"] = null,
-                    ["code"] = status == 401 ? "invalid_api_key" : null,
-                },
-            };
+            var body = ChatWire.Error(status, message);
             return exchange.WriteJsonAsync(status, body, retryAfter is null ? [] : [("Retry-After", retryAfter)]);
         });
 
@@ -474,6 +465,18 @@ public static class ChatWire
         ["model"] = model,
         ["choices"] = new JsonArray(),
         ["usage"] = usage,
+    };
+
+    /// <summary>OpenAI's error body, shared by its endpoints.</summary>
+    public static JsonObject Error(int status, string? message) => new()
+    {
+        ["error"] = new JsonObject
+        {
+            ["message"] = message ?? $"Scripted failure {status}",
+            ["type"] = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error",
+            ["param"] = null,
+            ["code"] = status == 401 ? "invalid_api_key" : null,
+        },
     };
 
     public static JsonObject Usage(int prompt, int completion) => new()
