@@ -137,7 +137,7 @@ internal sealed class ChatGateway : IChatModel
         catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
         {
             // Text has reached the caller: no failing over now, the caller decides what to do with a partial answer.
-            GenerationLog.StreamBroken(_logger, provider.Name, provider.Model.ModelId, stream.Received, FailureLabel.Of(e, provider.Options), e);
+            GenerationLog.StreamBroken(_logger, provider.Name, provider.Model.ModelId, stream.Received, FailureLabel.Of(e, provider.Options), e.Message);
             stage.Fail(e);
             if (e is ChatModelException)
                 throw;
@@ -167,7 +167,7 @@ internal sealed class ChatGateway : IChatModel
         var next = index + 1 < _chain.Length ? _chain[index + 1].Model.ModelId : "none";
         GenerationMetrics.Fallbacks.Add(1,
             new("from", provider.Model.ModelId), new("to", next), new("failure", FailureLabel.Of(exception, provider.Options)));
-        GenerationLog.FallingBack(_logger, provider.Name, provider.Model.ModelId, outcome, exception);
+        GenerationLog.FallingBack(_logger, provider.Name, provider.Model.ModelId, outcome, exception.Message);
     }
 
     private ChatModelUnavailableException Unavailable(DegradedPath path)

@@ -89,7 +89,7 @@ internal sealed class ChatProvider
                     args.Context.Properties.GetValue(CallKey, null!)?.Failures.Add(failure);
                     GenerationMetrics.Retries.Add(1, new("model", Model.ModelId), new("failure", failure));
                     GenerationLog.Retrying(_logger, options.Name, Model.ModelId, failure, args.AttemptNumber + 1, options.MaxRetries,
-                        (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception);
+                        (long)args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
                     return default;
                 },
             });
