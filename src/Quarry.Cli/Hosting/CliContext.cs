@@ -74,13 +74,26 @@ internal static class CliContext
         services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
         services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration);
+        // LLM gateway (issue 5): only when Models:Chat:Providers are configured; offline otherwise.
+        ChatConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).
-        provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        try
+        {
+            provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is Microsoft.Extensions.Options.OptionsValidationException))
+        {
+            // Several options objects failed (e.g. the chat gateway and one of its providers): report every sentence,
+            // not "One or more errors occurred".
+            var failures = e.InnerExceptions.Cast<Microsoft.Extensions.Options.OptionsValidationException>().ToList();
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                failures[0].OptionsName, failures[0].OptionsType, failures.SelectMany(f => f.Failures));
+        }
         return provider;
     }
 }
