@@ -163,7 +163,7 @@ public sealed class AskCommandTests : IAsyncDisposable
         await IngestAsync();
         _model.Then(ChatReply.StallAfter("Express delivery costs 9 euros [1].", chunks: 2));
 
-        var result = await WithModel().WithEnvironment("QUARRY_Models__Chat__StreamIdleTimeout", "00:00:01").RunAsync("ask", "What does express delivery cost?", "--stream", "--json");
+        var result = await WithModel().WithEnvironment("QUARRY_Models__Chat__StreamIdleTimeout", "00:00:04").RunAsync("ask", "What does express delivery cost?", "--stream", "--json");
 
         result.ExitCode.Should().Be(0, result.ToString());
         var done = JsonDocument.Parse(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement.GetProperty("data").GetProperty("answer");
