@@ -22,6 +22,7 @@ public sealed class Retriever
     private readonly IVectorIndex? _vectors;
     private readonly RetrievalOptions _options;
     private readonly ILogger<Retriever> _logger;
+    private readonly CharNgramScorer _charNgrams;
 
     internal Retriever(IKeywordIndex keywords, IDocumentStore store, IEmbedder? embedder, IVectorIndex? vectors,
         IOptions<RetrievalOptions> options, ILogger<Retriever> logger)
@@ -32,6 +33,7 @@ public sealed class Retriever
         _vectors = vectors;
         _options = options.Value;
         _logger = logger;
+        _charNgrams = new CharNgramScorer((long)_options.CharNgramCacheMegabytes << 20);
     }
 
     public async Task<RetrievalResult> RetrieveAsync(RetrievalRequest request, CancellationToken cancellationToken)
@@ -111,8 +113,7 @@ public sealed class Retriever
     private List<RetrievedChunk> FuseCharNgrams(string query, List<RetrievedChunk> candidates)
     {
         using var stage = QuarryTelemetry.StartStage("retrieve.char_ngrams");
-        var texts = candidates.Select(c => c.Chunk.Title + "\n" + c.Chunk.SectionPath + "\n" + c.Chunk.Text).ToList();
-        var cosine = CharNgramSignal.Score(query, texts);
+        var cosine = _charNgrams.Score(query, candidates.ConvertAll(c => c.Chunk));
         var top = candidates.Max(c => c.KeywordScore ?? 0);
         var (min, max) = (cosine.Min(), cosine.Max());
         var weight = _options.CharNgramWeight;
