@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Documents;
+using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
 using Quarry.Storage.Sqlite;
@@ -71,6 +72,11 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<string?> GetDocumentTextAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.GetDocumentTextAsync(tenant, document, cancellationToken);
     public Task StoreEmbeddingsAsync(TenantId tenant, ChunkEmbeddings embeddings, CancellationToken cancellationToken) => _documents.StoreEmbeddingsAsync(tenant, embeddings, cancellationToken);
     public IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken cancellationToken) => _documents.ReadEmbeddingsAsync(model, cancellationToken);
+    public Task<IReadOnlyList<StoredEmbedding>> GetDocumentEmbeddingsAsync(TenantId tenant, DocumentId document, string model, CancellationToken cancellationToken) => _documents.GetDocumentEmbeddingsAsync(tenant, document, model, cancellationToken);
+    public Task<EmbeddingCoverage> GetEmbeddingCoverageAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => _documents.GetEmbeddingCoverageAsync(tenant, knowledgeBase, model, cancellationToken);
+    public Task<ChunkTextPage> GetChunksWithoutEmbeddingAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, long after, int limit, CancellationToken cancellationToken) => _documents.GetChunksWithoutEmbeddingAsync(tenant, knowledgeBase, model, after, limit, cancellationToken);
+    public Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => _documents.ActivateEmbeddingModelAsync(tenant, knowledgeBase, model, cancellationToken);
+    public Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => _documents.DeleteInactiveEmbeddingsAsync(tenant, knowledgeBase, cancellationToken);
 
     public Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken) => _keywords.SearchAsync(request, cancellationToken);
 

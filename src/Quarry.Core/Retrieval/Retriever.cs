@@ -86,6 +86,8 @@ public sealed class Retriever
     {
         if (_embedder is null || _vectors is null)
             return (null, "keyword-only: no embedder is configured");
+        var gate = EmbeddingModelGate.Decide(filter, await _store.ListKnowledgeBasesAsync(filter.Tenant, cancellationToken), _embedder.Model);
+        if (gate.Filter is null) return (null, gate.Degraded);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.EmbeddingTimeout);
         try
@@ -94,7 +96,7 @@ public sealed class Retriever
             var model = _embedder.Model;
             if (vectors.Count != 1 || (model.Dimension > 0 && vectors[0].Length != model.Dimension))
                 throw new EmbeddingException($"The embedder returned {vectors.Count} vector(s) of {(vectors.Count > 0 ? vectors[0].Length : 0)} dimensions; expected 1 of {model.Dimension}.", isTransient: false);
-            return (await _vectors.SearchAsync(new VectorSearchRequest(vectors[0], model.Id, filter, candidates), timeout.Token), null);
+            return (await _vectors.SearchAsync(new VectorSearchRequest(vectors[0], model.Id, gate.Filter, candidates), timeout.Token), gate.Degraded);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

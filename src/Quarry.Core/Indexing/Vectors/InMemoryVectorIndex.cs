@@ -59,6 +59,9 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
     /// <summary>Live vectors.</summary>
     public int Count => Read(() => _rowCount - _tombstones);
 
+    /// <summary>The documents that have vectors in the index.</summary>
+    public IReadOnlyList<DocumentId> Documents() => Read(() => _slotOfDocument.Keys.ToList());
+
     /// <summary>Rows in storage including removed ones not yet compacted away.</summary>
     internal int RowCount => Read(() => _rowCount);
     internal int TombstoneCount => Read(() => _tombstones);
