@@ -18,9 +18,9 @@ internal static class QuarryCli
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
-        root.Subcommands.Add(ReindexCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
+        root.Subcommands.Add(ReindexCommand.Create());
         return root;
     }
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Quarry.Chunking;
 using Quarry.Documents;
-using Quarry.Embedding;
 using Quarry.Ingestion;
 using Quarry.Parsing;
 using Quarry.Retrieval;
@@ -67,8 +66,6 @@ internal static class CliContext
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration);
-        services.Configure<ReindexOptions>(configuration.GetSection(ReindexOptions.SectionName));
-        services.AddQuarryReindexing();
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
