@@ -9,15 +9,16 @@ namespace Quarry.Storage.Sqlite.Tests;
 
 /// <summary>
 /// The store as the host composes it (<see cref="SqliteStorageServiceCollectionExtensions.AddQuarrySqliteStorage"/>),
-/// on a real database file in its own temporary directory, removed on dispose. It forwards to the three services the
+/// on a real database file in its own temporary directory, removed on dispose. It forwards to the services the
 /// container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IAsyncDisposable
+public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IDocumentStore _documents;
     private readonly IKeywordIndex _keywords;
     private readonly IIngestionJobStore _jobs;
+    private readonly IIndexChangeFeed _changes;
     private readonly bool _ownsDirectory;
 
     private SqliteTestStore(string directory, TimeProvider time, bool ownsDirectory)
@@ -31,6 +32,7 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
         _documents = _services.GetRequiredService<IDocumentStore>();
         _keywords = _services.GetRequiredService<IKeywordIndex>();
         _jobs = _services.GetRequiredService<IIngestionJobStore>();
+        _changes = _services.GetRequiredService<IIndexChangeFeed>();
     }
 
     public string Directory { get; }
@@ -79,6 +81,9 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => _documents.DeleteInactiveEmbeddingsAsync(tenant, knowledgeBase, cancellationToken);
 
     public Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken) => _keywords.SearchAsync(request, cancellationToken);
+
+    public Task<long> GetHeadAsync(CancellationToken cancellationToken) => _changes.GetHeadAsync(cancellationToken);
+    public Task<IndexChangePage> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken) => _changes.ReadChangesAsync(after, limit, cancellationToken);
 
     public Task<IngestionJob> EnqueueAsync(NewIngestionJob job, CancellationToken cancellationToken) => _jobs.EnqueueAsync(job, cancellationToken);
     public Task<IngestionJob?> GetAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => _jobs.GetAsync(tenant, job, cancellationToken);
