@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Quarry.Documents;
 using Quarry.Indexing;
@@ -10,12 +9,12 @@ namespace Quarry.Benchmarks;
 /// <summary>
 /// Exact float32 and int8 search, top-10, dimension 384, over synthetic vectors; no filter and a filter that selects
 /// 10% of the documents. An exact scan is memory-bound: compare the time per query with bytes scanned ÷ the
-/// bandwidth measured in <see cref="GlobalSetup"/> (a plain sum over a large float array).
+/// bandwidth measured in <see cref="GlobalSetup"/> (<see cref="MemoryBandwidth"/>).
 /// </summary>
 [MemoryDiagnoser]
 public class VectorSearchBenchmarks
 {
-    private const int Dimension = 384;
+    private const int Dimension = SyntheticCorpus.Dimension;
     private const int ChunksPerDocument = 10;
     private const string Model = "bench";
     private static readonly TenantId Tenant = new("bench");
@@ -24,7 +23,6 @@ public class VectorSearchBenchmarks
     private float[][] _queries = null!;
     private SearchFilter _filter = null!;
     private int _next;
-    private float[] _bandwidthArray = null!;
 
     /// <summary>10k, 100k and 1M, or the comma-separated list in QUARRY_BENCH_VECTORS (1M needs ~2 GB and a minute to build).</summary>
     [ParamsSource(nameof(VectorCounts))]
@@ -65,38 +63,14 @@ public class VectorSearchBenchmarks
         _filter = Filtered ? SearchFilter.ForTenant(Tenant) with { TagsAll = tagged } : SearchFilter.ForTenant(Tenant);
 
         var scanned = (long)(Filtered ? Vectors / 10 : Vectors) * Dimension * (Quantize ? sizeof(sbyte) : sizeof(float));
-        var bandwidth = MeasureBandwidth();
-        Console.WriteLine($"// {nameof(VectorSearchBenchmarks)} Vectors={Vectors} Quantize={Quantize} Filtered={Filtered}: " +
-            $"{scanned / 1e6:F1} MB scanned per query (first pass); sum-over-array bandwidth {bandwidth / 1e9:F1} GB/s " +
-            $"→ bound {scanned / bandwidth * 1e3:F3} ms/query on one core.");
+        Console.WriteLine($"// {nameof(VectorSearchBenchmarks)} Vectors={Vectors} Quantize={Quantize} Filtered={Filtered}: {MemoryBandwidth.Describe(scanned)}");
     }
 
     [Benchmark]
     public Task<IReadOnlyList<VectorHit>> Search() =>
         _index.SearchAsync(new VectorSearchRequest(_queries[_next++ & 63], Model, _filter, 10), CancellationToken.None);
 
-    private static float[] RandomVector(Random random)
-    {
-        var v = new float[Dimension];
-        for (var i = 0; i < v.Length; i++) v[i] = (float)(random.NextDouble() * 2 - 1);
-        return v;
-    }
-
-    /// <summary>Bytes per second of a single-threaded vectorized sum over 256 MB (well beyond the caches).</summary>
-    private double MeasureBandwidth()
-    {
-        _bandwidthArray ??= Enumerable.Repeat(1f, 64 << 20).ToArray();
-        var best = double.MaxValue;
-        var sink = 0f;
-        for (var i = 0; i < 5; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            sink += System.Numerics.Tensors.TensorPrimitives.Sum<float>(_bandwidthArray);
-            best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalSeconds);
-        }
-        GC.KeepAlive(sink);
-        return _bandwidthArray.Length * (double)sizeof(float) / best;
-    }
+    private static float[] RandomVector(Random random) => SyntheticCorpus.RandomVector(random);
 
     [GlobalCleanup]
     public void GlobalCleanup() => _index.Dispose();

@@ -22,6 +22,7 @@ internal static class QuarryCli
         root.Subcommands.Add(EvalAnswersCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
+        root.Subcommands.Add(ReindexCommand.Create());
         return root;
     }
 

@@ -18,5 +18,10 @@ public sealed class SqliteStorageOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Rows kept in the change feed that in-memory indexes of other processes catch up from; an index further
+    /// behind than this rebuilds from the store instead.</summary>
+    [Range(1_000, int.MaxValue)]
+    public int IndexChangeRetention { get; set; } = 100_000;
+
     internal string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, FileName));
 }

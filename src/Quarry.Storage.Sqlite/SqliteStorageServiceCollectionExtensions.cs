@@ -13,7 +13,7 @@ public static class SqliteStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/>,
-    /// <see cref="IIngestionJobStore"/> and <see cref="IEmbeddingCache"/>: one instance, so that all four share the
+    /// <see cref="IIngestionJobStore"/>, <see cref="IEmbeddingCache"/> and <see cref="IIndexChangeFeed"/>: one instance, so that all share the
     /// write lock and the file.
     /// </summary>
     public static IServiceCollection AddQuarrySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions> configure)
@@ -34,6 +34,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -40,7 +40,9 @@ internal sealed partial class SqliteStore
             {
                 await using var delete = connection.Command("DELETE FROM documents WHERE tenant_id = $tenant AND id = $doc;")
                     .With("$tenant", tenant.Value).With("$doc", document.Value);
-                return await delete.ExecuteNonQueryAsync(ct) > 0;
+                var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;
+                await PruneIndexChangesAsync(connection, ct);
+                return deleted;
             }, cancellationToken);
         }
         catch (Exception e)
@@ -175,6 +177,13 @@ internal sealed partial class SqliteStore
                     vector.Value = VectorCodec.Encode(values.Span);
                     await upsert.ExecuteNonQueryAsync(ct);
                 }
+                // No document row changes here, so no trigger records the change: in-memory indexes elsewhere must hear of it.
+                await using var changed = connection.Command("""
+                    INSERT INTO index_changes (tenant_id, doc_id)
+                    SELECT DISTINCT c.tenant_id, c.doc_id FROM json_each($ids) AS j CROSS JOIN chunks c ON c.tenant_id = $tenant AND c.id = j.value;
+                    """).With("$tenant", tenant.Value).With("$ids", SqlFilters.JsonArray(embeddings.Vectors.Select(v => v.Key.Value)));
+                await changed.ExecuteNonQueryAsync(ct);
+                await PruneIndexChangesAsync(connection, ct);
                 return 0;
             }, cancellationToken);
         }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Quarry.Diagnostics;
 using Quarry.Documents;
+using Quarry.Embedding;
 
 namespace Quarry.Storage.Sqlite;
 
@@ -10,7 +11,8 @@ internal sealed partial class SqliteStore
 
     private const string KnowledgeBaseColumns = """
         SELECT k.id, k.tenant_id, k.name, k.created_at,
-               (SELECT count(*) FROM documents d WHERE d.tenant_id = k.tenant_id AND d.kb_id = k.id)
+               (SELECT count(*) FROM documents d WHERE d.tenant_id = k.tenant_id AND d.kb_id = k.id),
+               k.embedding_model, k.embedding_dimension, k.embeddings_incomplete
         FROM knowledge_bases k
         """;
 
@@ -83,7 +85,9 @@ internal sealed partial class SqliteStore
             {
                 await using var delete = connection.Command("DELETE FROM knowledge_bases WHERE tenant_id = $tenant AND id = $id;")
                     .With("$tenant", tenant.Value).With("$id", knowledgeBase.Value);
-                return await delete.ExecuteNonQueryAsync(ct) > 0;
+                var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;
+                await PruneIndexChangesAsync(connection, ct);
+                return deleted;
             }, cancellationToken);
         }
         catch (Exception e)
@@ -98,5 +102,7 @@ internal sealed partial class SqliteStore
         new TenantId(reader.GetString(1)),
         reader.GetString(2),
         UnixTime.FromMs(reader.GetInt64(3)),
-        reader.GetInt32(4));
+        reader.GetInt32(4),
+        reader.IsDBNull(5) ? null : new EmbeddingModel(reader.GetString(5), reader.GetInt32(6)),
+        reader.GetInt64(7) != 0);
 }

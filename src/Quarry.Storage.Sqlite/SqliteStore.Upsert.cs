@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Quarry.Diagnostics;
 using Quarry.Documents;
+using Quarry.Embedding;
 
 namespace Quarry.Storage.Sqlite;
 
@@ -75,11 +76,14 @@ internal sealed partial class SqliteStore
         var tenant = write.TenantId.Value;
         var doc = write.DocumentId.Value;
 
-        await using (var kb = connection.Command("SELECT 1 FROM knowledge_bases WHERE tenant_id = $tenant AND id = $kb;")
+        EmbeddingModel? activeModel;
+        await using (var kb = connection.Command("SELECT embedding_model, embedding_dimension FROM knowledge_bases WHERE tenant_id = $tenant AND id = $kb;")
             .With("$tenant", tenant).With("$kb", write.KnowledgeBaseId.Value))
+        await using (var reader = await kb.ExecuteReaderAsync(cancellationToken))
         {
-            if (await kb.ExecuteScalarAsync(cancellationToken) is null)
+            if (!await reader.ReadAsync(cancellationToken))
                 throw new KeyNotFoundException($"Knowledge base '{write.KnowledgeBaseId}' does not exist in tenant '{write.TenantId}'.");
+            activeModel = reader.IsDBNull(0) ? null : new EmbeddingModel(reader.GetString(0), reader.GetInt32(1));
         }
 
         int? previousVersion = null;
@@ -147,6 +151,8 @@ internal sealed partial class SqliteStore
             await versionRow.ExecuteNonQueryAsync(cancellationToken);
 
         await InsertChunksAsync(connection, write, version, tags, at, embeddings, cancellationToken);
+        await TrackEmbeddingModelAsync(connection, write, activeModel, embeddings, cancellationToken);
+        await PruneIndexChangesAsync(connection, cancellationToken);
 
         return new UpsertResult(write.DocumentId, previousVersion is null ? UpsertOutcome.Created : UpsertOutcome.Replaced, version, write.Chunks.Count);
     }
@@ -224,6 +230,48 @@ internal sealed partial class SqliteStore
                 await embed.ExecuteNonQueryAsync(cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps the knowledge base's active model and completeness true after a write: the first vectors stored make
+    /// their model active; chunks stored without a vector of the active model (no embedder, or another model's vectors,
+    /// which stay beside for a later re-embedding) leave vector search incomplete until the knowledge base is re-embedded.
+    /// </summary>
+    private static async Task TrackEmbeddingModelAsync(
+        SqliteConnection connection, DocumentWrite write, EmbeddingModel? active, ReadOnlyMemory<float>?[]? embeddings, CancellationToken cancellationToken)
+    {
+        if (write.Chunks.Count == 0) return;
+        var written = write.Embeddings is { } e ? new EmbeddingModel(e.Model, e.Dimension) : null;
+        var everyChunk = embeddings is not null && Array.TrueForAll(embeddings, v => v is not null);
+        bool incomplete;
+        if (active is null)
+        {
+            if (written is null) return;
+            await using var others = connection.Command("""
+                SELECT EXISTS (SELECT 1 FROM chunks c
+                               WHERE c.tenant_id = $tenant AND c.kb_id = $kb AND c.doc_id <> $doc
+                                 AND NOT EXISTS (SELECT 1 FROM embeddings e
+                                                 WHERE e.chunk_row_id = c.row_id AND e.model = $model AND e.dimension = $dimension));
+                """).With("$tenant", write.TenantId.Value).With("$kb", write.KnowledgeBaseId.Value).With("$doc", write.DocumentId.Value)
+                .With("$model", written.Id).With("$dimension", written.Dimension);
+            incomplete = !everyChunk || Convert.ToInt64(await others.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) != 0;
+            active = written;
+        }
+        else if (written == active && everyChunk)
+        {
+            return;
+        }
+        else
+        {
+            incomplete = true;
+        }
+        await using var update = connection.Command("""
+            UPDATE knowledge_bases SET embedding_model = $model, embedding_dimension = $dimension,
+                   embeddings_incomplete = max(embeddings_incomplete, $incomplete)
+            WHERE tenant_id = $tenant AND id = $kb;
+            """).With("$tenant", write.TenantId.Value).With("$kb", write.KnowledgeBaseId.Value)
+            .With("$model", active.Id).With("$dimension", active.Dimension).With("$incomplete", incomplete ? 1 : 0);
+        await update.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Validates the write's "#ordinal"-keyed vectors before any transaction starts.</summary>

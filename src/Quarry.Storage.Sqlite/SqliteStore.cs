@@ -15,12 +15,14 @@ internal sealed partial class SqliteStore : IDocumentStore, IKeywordIndex, IInge
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteStore> _logger;
+    private readonly int _indexChangeRetention;
 
     public SqliteStore(SqliteStorageOptions options, TimeProvider time, ILogger<SqliteStore> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
         _logger = logger;
+        _indexChangeRetention = options.IndexChangeRetention;
         _database = new SqliteDatabase(options, time, logger);
     }
 

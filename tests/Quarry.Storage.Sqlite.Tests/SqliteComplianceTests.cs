@@ -16,3 +16,8 @@ public sealed class SqliteJobStoreTests : JobStoreComplianceTests<SqliteTestStor
 {
     protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
 }
+
+public sealed class SqliteEmbeddingModelTests : EmbeddingModelComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}

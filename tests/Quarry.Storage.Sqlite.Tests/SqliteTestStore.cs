@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Documents;
+using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
 using Quarry.Storage.Sqlite;
@@ -8,15 +9,16 @@ namespace Quarry.Storage.Sqlite.Tests;
 
 /// <summary>
 /// The store as the host composes it (<see cref="SqliteStorageServiceCollectionExtensions.AddQuarrySqliteStorage"/>),
-/// on a real database file in its own temporary directory, removed on dispose. It forwards to the three services the
+/// on a real database file in its own temporary directory, removed on dispose. It forwards to the services the
 /// container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IAsyncDisposable
+public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IDocumentStore _documents;
     private readonly IKeywordIndex _keywords;
     private readonly IIngestionJobStore _jobs;
+    private readonly IIndexChangeFeed _changes;
     private readonly bool _ownsDirectory;
 
     private SqliteTestStore(string directory, TimeProvider time, bool ownsDirectory)
@@ -30,6 +32,7 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
         _documents = _services.GetRequiredService<IDocumentStore>();
         _keywords = _services.GetRequiredService<IKeywordIndex>();
         _jobs = _services.GetRequiredService<IIngestionJobStore>();
+        _changes = _services.GetRequiredService<IIndexChangeFeed>();
     }
 
     public string Directory { get; }
@@ -71,8 +74,16 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<string?> GetDocumentTextAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.GetDocumentTextAsync(tenant, document, cancellationToken);
     public Task StoreEmbeddingsAsync(TenantId tenant, ChunkEmbeddings embeddings, CancellationToken cancellationToken) => _documents.StoreEmbeddingsAsync(tenant, embeddings, cancellationToken);
     public IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken cancellationToken) => _documents.ReadEmbeddingsAsync(model, cancellationToken);
+    public Task<IReadOnlyList<StoredEmbedding>> GetDocumentEmbeddingsAsync(TenantId tenant, DocumentId document, string model, CancellationToken cancellationToken) => _documents.GetDocumentEmbeddingsAsync(tenant, document, model, cancellationToken);
+    public Task<EmbeddingCoverage> GetEmbeddingCoverageAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => _documents.GetEmbeddingCoverageAsync(tenant, knowledgeBase, model, cancellationToken);
+    public Task<ChunkTextPage> GetChunksWithoutEmbeddingAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, long after, int limit, CancellationToken cancellationToken) => _documents.GetChunksWithoutEmbeddingAsync(tenant, knowledgeBase, model, after, limit, cancellationToken);
+    public Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => _documents.ActivateEmbeddingModelAsync(tenant, knowledgeBase, model, cancellationToken);
+    public Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => _documents.DeleteInactiveEmbeddingsAsync(tenant, knowledgeBase, cancellationToken);
 
     public Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken) => _keywords.SearchAsync(request, cancellationToken);
+
+    public Task<long> GetHeadAsync(CancellationToken cancellationToken) => _changes.GetHeadAsync(cancellationToken);
+    public Task<IndexChangePage> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken) => _changes.ReadChangesAsync(after, limit, cancellationToken);
 
     public Task<IngestionJob> EnqueueAsync(NewIngestionJob job, CancellationToken cancellationToken) => _jobs.EnqueueAsync(job, cancellationToken);
     public Task<IngestionJob?> GetAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => _jobs.GetAsync(tenant, job, cancellationToken);

@@ -30,7 +30,16 @@ internal static class KnowledgeBaseCommand
             var items = await store.ListKnowledgeBasesAsync(CliContext.ResolveTenant(result), cancellationToken);
             if (result.GetValue(json))
             {
-                Json.Write(Console.Out, items.Select(k => new { id = k.Id.Value, name = k.Name, documents = k.DocumentCount, createdAt = k.CreatedAt }));
+                Json.Write(Console.Out, items.Select(k => new
+                {
+                    id = k.Id.Value,
+                    name = k.Name,
+                    documents = k.DocumentCount,
+                    createdAt = k.CreatedAt,
+                    embeddingModel = k.EmbeddingModel?.Id,
+                    embeddingDimension = k.EmbeddingModel?.Dimension,
+                    embeddingsIncomplete = k.EmbeddingModel is null ? (bool?)null : k.EmbeddingsIncomplete,
+                }));
                 return ExitCodes.Ok;
             }
             if (items.Count == 0)
@@ -38,9 +47,13 @@ internal static class KnowledgeBaseCommand
                 Console.WriteLine("No knowledge bases yet: 'quarry ingest <path>' creates 'default'.");
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("Name", "Documents", "Created");
+            var table = new Table().AddColumns("Name", "Documents", "Embedding model", "Created");
             foreach (var k in items)
-                table.AddRow(Markup.Escape(k.Name), k.DocumentCount.ToString(System.Globalization.CultureInfo.InvariantCulture), k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            {
+                var model = k.EmbeddingModel is { } m ? $"{m.Id} ({m.Dimension}){(k.EmbeddingsIncomplete ? ", incomplete" : "")}" : "-";
+                table.AddRow(Markup.Escape(k.Name), k.DocumentCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(model),
+                    k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
+            }
             AnsiConsole.Write(table);
             return ExitCodes.Ok;
         });

@@ -33,6 +33,8 @@ internal static class EmbeddingConfiguration
                 o.Model = embedder.Model.Id;
                 o.Dimension = dimensions;
             });
+        services.Configure<ReindexOptions>(configuration.GetSection(ReindexOptions.SectionName));
+        services.AddQuarryReindexing();
         return true;
     }
 

@@ -1,11 +1,19 @@
+using Quarry.Embedding;
+
 namespace Quarry.Documents;
 
+/// <param name="EmbeddingModel">The model whose vectors vector search compares with queries for this knowledge base
+/// (null until the first vectors are stored). Vectors of other models are never searched.</param>
+/// <param name="EmbeddingsIncomplete">Some chunk has no vector of <paramref name="EmbeddingModel"/> (stored while no
+/// embedder, or another model, was configured): vector search misses it until the knowledge base is re-embedded.</param>
 public sealed record KnowledgeBase(
     KnowledgeBaseId Id,
     TenantId TenantId,
     string Name,
     DateTimeOffset CreatedAt,
-    int DocumentCount = 0);
+    int DocumentCount = 0,
+    EmbeddingModel? EmbeddingModel = null,
+    bool EmbeddingsIncomplete = false);
 
 public static class KnowledgeBaseNames
 {

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Quarry.Embedding;
 
@@ -33,6 +35,21 @@ public static class EmbeddingServiceCollectionExtensions
                 sp.GetRequiredService<IEmbeddingCache>(),
                 (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CachingEmbedder>()),
             original.Lifetime);
+        return services;
+    }
+
+    /// <summary>Registers <see cref="KnowledgeBaseReindexer"/> (re-embedding a knowledge base with the registered
+    /// <see cref="IEmbedder"/>'s model); it refuses to run when no embedder is registered.</summary>
+    public static IServiceCollection AddQuarryReindexing(this IServiceCollection services, Action<ReindexOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<ReindexOptions>().Configure(o => configure?.Invoke(o)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new KnowledgeBaseReindexer(
+            sp.GetService<IEmbedder>(),
+            sp.GetRequiredService<Storage.IDocumentStore>(),
+            sp.GetRequiredService<IOptions<ReindexOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<KnowledgeBaseReindexer>()));
         return services;
     }
 

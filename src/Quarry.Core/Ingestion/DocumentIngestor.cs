@@ -110,7 +110,19 @@ public sealed class DocumentIngestor
         var seconds = _time.GetElapsedTime(started).TotalSeconds;
         var report = tally.ToReport(seconds);
         IngestionLog.BatchCompleted(_logger, report.Documents, report.Created, report.Replaced, report.Unchanged, report.Chunks, report.Failed.Count, seconds);
+        if (report.Chunks > 0) WarnIfVectorsAreNotSearchable(knowledgeBase);
         return report;
+    }
+
+    /// <summary>The store never mixes models in a knowledge base's vector search: chunks written with another model's
+    /// vectors, or none, wait for a re-embedding. Say so where the user will see it.</summary>
+    private void WarnIfVectorsAreNotSearchable(KnowledgeBase knowledgeBase)
+    {
+        if (knowledgeBase.EmbeddingModel is not { } active) return;
+        if (_embedder is null)
+            IngestionLog.StoredWithoutVectors(_logger, knowledgeBase.Name, active.Id);
+        else if (_embedder.Model.Id != active.Id || (_embedder.Model.Dimension > 0 && _embedder.Model.Dimension != active.Dimension))
+            IngestionLog.EmbeddingModelDiffers(_logger, knowledgeBase.Name, active.Id, _embedder.Model.Id);
     }
 
     private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken)

@@ -13,4 +13,12 @@ internal static partial class IngestionLog
 
     [LoggerMessage(1003, LogLevel.Error, "Failed to ingest {Path}")]
     public static partial void DocumentFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Warning,
+        "Knowledge base {KnowledgeBase} is searched with embedding model {Active}; the new chunks' vectors of {Configured} are stored beside and used only after 'quarry reindex --kb {KnowledgeBase}'")]
+    public static partial void EmbeddingModelDiffers(ILogger logger, string knowledgeBase, string active, string configured);
+
+    [LoggerMessage(1005, LogLevel.Warning,
+        "Knowledge base {KnowledgeBase} is searched with embedding model {Active}, but no embedder is configured: vector search misses the new chunks until 'quarry reindex --kb {KnowledgeBase}' runs with that model")]
+    public static partial void StoredWithoutVectors(ILogger logger, string knowledgeBase, string active);
 }

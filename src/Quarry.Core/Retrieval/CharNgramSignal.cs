@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Quarry.Retrieval;
 
 /// <summary>
@@ -7,93 +5,111 @@ namespace Quarry.Retrieval;
 /// rewards partial word overlap that a stemmer misses (chemical names, compounds, inflections, typos), which is what
 /// lifts classical retrieval past plain BM25. IDF comes from the candidate pool itself, so nothing extra is indexed.
 /// </summary>
+/// <remarks>
+/// A candidate's n-gram counts do not depend on the query, so they are computed once per chunk
+/// (<see cref="NgramProfile"/>, cached by <see cref="CharNgramScorer"/>); per query only document frequencies, norms and
+/// the overlap with the query's grams are computed, over flat arrays indexed by gram. The arithmetic is the textbook
+/// one in a fixed order (first occurrence in the text, then query order), so scores do not depend on caching.
+/// </remarks>
 internal static class CharNgramSignal
 {
-    private const int Buckets = 1 << 18;
+    internal const int Buckets = 1 << 18;
+    private const int SmallCounts = 256;
+
+    /// <summary>1 + ln(tf) for small counts: the sublinear term frequency, looked up rather than recomputed.</summary>
+    private static readonly double[] LogTf = Enumerable.Range(0, SmallCounts).Select(c => 1 + Math.Log(c)).ToArray();
+
+    [ThreadStatic] private static Scratch? _scratch;
 
     /// <returns>Cosine similarity per candidate, in candidate order.</returns>
-    public static double[] Score(string query, IReadOnlyList<string> candidates)
+    public static double[] Score(string query, IReadOnlyList<NgramProfile> candidates)
     {
-        var docs = new Dictionary<int, float>[candidates.Count];
-        var documentFrequency = new Dictionary<int, int>();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            docs[i] = TermFrequencies(candidates[i]);
-            foreach (var gram in docs[i].Keys)
-                CollectionsMarshal.GetValueRefOrAddDefault(documentFrequency, gram, out _)++;
-        }
-
         var n = candidates.Count;
-        double Idf(int gram) => Math.Log((n + 1.0) / (documentFrequency.GetValueOrDefault(gram) + 1.0)) + 1.0;
-
-        var queryVector = Weigh(TermFrequencies(query), Idf);
         var scores = new double[n];
-        if (queryVector.Count == 0) return scores;
-        for (var i = 0; i < n; i++)
+        var scratch = _scratch ??= new Scratch();
+        var queryProfile = NgramProfile.Of(query);
+        if (queryProfile.Grams.Length == 0) return scores;
+
+        var df = scratch.DocumentFrequency;
+        var queryIndex = scratch.QueryIndex;
+        try
         {
-            var docVector = Weigh(docs[i], Idf);
-            double dot = 0;
-            foreach (var (gram, weight) in queryVector)
+            foreach (var candidate in candidates)
             {
-                if (docVector.TryGetValue(gram, out var w)) dot += weight * w;
+                foreach (var gram in candidate.Grams) df[gram]++;
             }
-            scores[i] = dot;
+            var idf = new double[n + 1];
+            for (var d = 0; d <= n; d++) idf[d] = Math.Log((n + 1.0) / (d + 1.0)) + 1.0;
+
+            var queryWeights = Normalized(queryProfile, df, idf);
+            for (var i = 0; i < queryProfile.Grams.Length; i++) queryIndex[queryProfile.Grams[i]] = i + 1;
+
+            var products = new double[queryWeights.Length];
+            var matches = new int[queryWeights.Length];
+            var matchWeights = new double[queryWeights.Length];
+            for (var c = 0; c < n; c++)
+            {
+                var profile = candidates[c];
+                double norm = 0;
+                var matched = 0;
+                for (var j = 0; j < profile.Grams.Length; j++)
+                {
+                    var gram = profile.Grams[j];
+                    var w = Sublinear(profile.Counts[j]) * idf[df[gram]];
+                    norm += w * w;
+                    if (queryIndex[gram] is var k and > 0)
+                    {
+                        matches[matched] = k - 1;
+                        matchWeights[matched++] = w;
+                    }
+                }
+                if (matched == 0) continue;
+                var scale = norm == 0 ? 1 : 1 / Math.Sqrt(norm);
+                for (var m = 0; m < matched; m++) products[matches[m]] = queryWeights[matches[m]] * (matchWeights[m] * scale);
+                // Summed in query order, as a query-driven dot product would: the same score whatever the cache holds.
+                double dot = 0;
+                for (var q = 0; q < products.Length; q++) dot += products[q];
+                scores[c] = dot;
+                for (var m = 0; m < matched; m++) products[matches[m]] = 0;
+            }
+            return scores;
         }
-        return scores;
+        finally
+        {
+            foreach (var candidate in candidates)
+            {
+                foreach (var gram in candidate.Grams) df[gram] = 0;
+            }
+            foreach (var gram in queryProfile.Grams) queryIndex[gram] = 0;
+        }
     }
 
     /// <summary>Sublinear TF times IDF, L2-normalized, so the dot product is a cosine.</summary>
-    private static Dictionary<int, double> Weigh(Dictionary<int, float> frequencies, Func<int, double> idf)
+    private static double[] Normalized(NgramProfile profile, int[] df, double[] idf)
     {
-        var weighted = new Dictionary<int, double>(frequencies.Count);
+        var weights = new double[profile.Grams.Length];
         double norm = 0;
-        foreach (var (gram, tf) in frequencies)
+        for (var i = 0; i < weights.Length; i++)
         {
-            var w = (1 + Math.Log(tf)) * idf(gram);
-            weighted[gram] = w;
+            var w = Sublinear(profile.Counts[i]) * idf[df[profile.Grams[i]]];
+            weights[i] = w;
             norm += w * w;
         }
-        if (norm == 0) return weighted;
+        if (norm == 0) return weights;
         var scale = 1 / Math.Sqrt(norm);
-        foreach (var gram in weighted.Keys) weighted[gram] *= scale;
-        return weighted;
+        for (var i = 0; i < weights.Length; i++) weights[i] *= scale;
+        return weights;
     }
 
-    /// <summary>Hashed 3-, 4- and 5-grams of the lower-cased text, with each word padded by spaces so grams
-    /// also mark where words start and end.</summary>
-    internal static Dictionary<int, float> TermFrequencies(string text)
-    {
-        var grams = new Dictionary<int, float>();
-        Span<char> buffer = stackalloc char[66];
-        var length = 0;
-        foreach (var raw in text)
-        {
-            var c = char.ToLowerInvariant(raw);
-            if (char.IsLetterOrDigit(c))
-            {
-                if (length == 0) buffer[length++] = ' ';
-                if (length < buffer.Length - 1) buffer[length++] = c;
-                continue;
-            }
-            Flush(buffer, ref length, grams);
-        }
-        Flush(buffer, ref length, grams);
-        return grams;
-    }
+    private static double Sublinear(float count) => count < SmallCounts ? LogTf[(int)count] : 1 + Math.Log(count);
 
-    private static void Flush(Span<char> buffer, ref int length, Dictionary<int, float> grams)
+    /// <summary>Per-thread arrays indexed by gram, all zero between calls (only touched entries are reset).</summary>
+    internal sealed class Scratch
     {
-        if (length == 0) return;
-        buffer[length++] = ' ';
-        var word = buffer[..length];
-        for (var size = 3; size <= 5; size++)
-        {
-            for (var start = 0; start + size <= word.Length; start++)
-            {
-                var hash = (int)((uint)string.GetHashCode(word.Slice(start, size)) % Buckets);
-                CollectionsMarshal.GetValueRefOrAddDefault(grams, hash, out _)++;
-            }
-        }
-        length = 0;
+        public int[] Counts { get; } = new int[Buckets];
+        public int[] DocumentFrequency { get; } = new int[Buckets];
+        public int[] QueryIndex { get; } = new int[Buckets];
+
+        public static Scratch ForThread() => _scratch ??= new Scratch();
     }
 }

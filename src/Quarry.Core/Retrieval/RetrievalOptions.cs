@@ -19,6 +19,11 @@ public sealed class RetrievalOptions
     [Range(0.0, 1.0)]
     public double CharNgramWeight { get; set; } = 0.3;
 
+    /// <summary>Memory for the n-gram profiles of recently scored chunks (0 = no cache). A profile costs about 8 bytes
+    /// per distinct gram, ~10–20 KB for a 512-token chunk.</summary>
+    [Range(0, 65_536)]
+    public int CharNgramCacheMegabytes { get; set; } = 128;
+
     /// <summary>Reciprocal-rank fusion constant for hybrid retrieval.</summary>
     [Range(1, 1000)]
     public int RrfK { get; set; } = 60;

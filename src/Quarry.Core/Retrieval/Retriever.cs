@@ -22,6 +22,7 @@ public sealed class Retriever
     private readonly IVectorIndex? _vectors;
     private readonly RetrievalOptions _options;
     private readonly ILogger<Retriever> _logger;
+    private readonly CharNgramScorer _charNgrams;
 
     internal Retriever(IKeywordIndex keywords, IDocumentStore store, IEmbedder? embedder, IVectorIndex? vectors,
         IOptions<RetrievalOptions> options, ILogger<Retriever> logger)
@@ -32,6 +33,7 @@ public sealed class Retriever
         _vectors = vectors;
         _options = options.Value;
         _logger = logger;
+        _charNgrams = new CharNgramScorer((long)_options.CharNgramCacheMegabytes << 20);
     }
 
     public async Task<RetrievalResult> RetrieveAsync(RetrievalRequest request, CancellationToken cancellationToken)
@@ -84,6 +86,8 @@ public sealed class Retriever
     {
         if (_embedder is null || _vectors is null)
             return (null, "keyword-only: no embedder is configured");
+        var gate = EmbeddingModelGate.Decide(filter, await _store.ListKnowledgeBasesAsync(filter.Tenant, cancellationToken), _embedder.Model);
+        if (gate.Filter is null) return (null, gate.Degraded);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.EmbeddingTimeout);
         try
@@ -92,7 +96,7 @@ public sealed class Retriever
             var model = _embedder.Model;
             if (vectors.Count != 1 || (model.Dimension > 0 && vectors[0].Length != model.Dimension))
                 throw new EmbeddingException($"The embedder returned {vectors.Count} vector(s) of {(vectors.Count > 0 ? vectors[0].Length : 0)} dimensions; expected 1 of {model.Dimension}.", isTransient: false);
-            return (await _vectors.SearchAsync(new VectorSearchRequest(vectors[0], model.Id, filter, candidates), timeout.Token), null);
+            return (await _vectors.SearchAsync(new VectorSearchRequest(vectors[0], model.Id, gate.Filter, candidates), timeout.Token), gate.Degraded);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -111,8 +115,7 @@ public sealed class Retriever
     private List<RetrievedChunk> FuseCharNgrams(string query, List<RetrievedChunk> candidates)
     {
         using var stage = QuarryTelemetry.StartStage("retrieve.char_ngrams");
-        var texts = candidates.Select(c => c.Chunk.Title + "\n" + c.Chunk.SectionPath + "\n" + c.Chunk.Text).ToList();
-        var cosine = CharNgramSignal.Score(query, texts);
+        var cosine = _charNgrams.Score(query, candidates.ConvertAll(c => c.Chunk));
         var top = candidates.Max(c => c.KeywordScore ?? 0);
         var (min, max) = (cosine.Min(), cosine.Max());
         var weight = _options.CharNgramWeight;

@@ -1,4 +1,5 @@
 using Quarry.Documents;
+using Quarry.Embedding;
 
 namespace Quarry.Storage;
 
@@ -25,6 +26,8 @@ public interface IDocumentStore
     /// <summary>
     /// Creates the document, replaces its current version when the checksum differs, or does nothing when it is
     /// equal. Chunks, keyword entries and embeddings of the previous version are removed in the same transaction.
+    /// In that transaction too: vectors of a knowledge base without an active embedding model make theirs active, and
+    /// chunks stored without a vector of the active model mark the knowledge base's embeddings incomplete.
     /// </summary>
     Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken);
 
@@ -51,7 +54,39 @@ public interface IDocumentStore
 
     /// <summary>Streams every stored embedding of one model, for building an in-process vector index.</summary>
     IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, CancellationToken cancellationToken);
+
+    /// <summary>The stored vectors of one model for the current chunks of one document.</summary>
+    Task<IReadOnlyList<StoredEmbedding>> GetDocumentEmbeddingsAsync(TenantId tenant, DocumentId document, string model, CancellationToken cancellationToken);
+
+    /// <summary>How many of the knowledge base's chunks there are, and how many have a vector of <paramref name="model"/>.</summary>
+    Task<EmbeddingCoverage> GetEmbeddingCoverageAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken);
+
+    /// <summary>Chunks of the knowledge base that have no vector of <paramref name="model"/>, in storage order, starting
+    /// after position <paramref name="after"/> (0 first, then the previous page's <see cref="ChunkTextPage.Next"/>).</summary>
+    Task<ChunkTextPage> GetChunksWithoutEmbeddingAsync(
+        TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, long after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: when every chunk of the knowledge base has a vector of <paramref name="model"/>, makes it
+    /// the knowledge base's active embedding model (and its embeddings complete); otherwise changes nothing.
+    /// </summary>
+    /// <returns>The number of chunks still without a vector of the model; 0 when the switch was made.</returns>
+    Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the vectors of the knowledge base's chunks that are not of its active model.</summary>
+    /// <returns>The number of vectors deleted.</returns>
+    Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken);
 }
+
+public sealed record EmbeddingCoverage(int Chunks, int Embedded)
+{
+    public int Missing => Chunks - Embedded;
+}
+
+public sealed record ChunkText(ChunkId Id, string Text);
+
+/// <param name="Next">Where the next page starts; opaque to callers.</param>
+public sealed record ChunkTextPage(IReadOnlyList<ChunkText> Chunks, long Next);
 
 public sealed record DocumentWrite
 {

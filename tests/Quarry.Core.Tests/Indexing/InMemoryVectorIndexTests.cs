@@ -225,26 +225,25 @@ public sealed class InMemoryVectorIndexTests
         var churn = data.Documents.Where(d => d.TenantId == VectorTestData.TenantA).Skip(20).ToArray();
         using var stop = new CancellationTokenSource();
 
-        // Every loop yields its thread: searches complete synchronously, and loops that never yield would hold the
-        // few pool threads of a small machine that the parallel scan needs.
-        var writer = Task.Run(async () =>
+        // The writer has a thread of its own: the readers run until it is done, so it must not wait for a pool thread
+        // that they occupy. The readers are ordinary pool work whose searches often complete synchronously; their
+        // parallel scans must make progress however busy the pool is.
+        var writer = Task.Factory.StartNew(() =>
         {
             var random = new Random(5);
             for (var round = 0; round < 300; round++)
             {
-                await Task.Yield();
                 var doc = churn[random.Next(churn.Length)];
                 if (round % 3 == 0) index.RemoveDocument(doc.Id);
                 else index.ReplaceDocument(doc, Enumerable.Range(0, 1 + random.Next(5)).Select(c => (new ChunkId($"{doc.Id.Value}_r{round}_c{c}"), (ReadOnlyMemory<float>)VectorTestData.RandomVector(random, Dim))));
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var readers = Enumerable.Range(0, 3).Select(r => Task.Run(async () =>
         {
             var random = new Random(100 + r);
             var searches = 0;
             while (!writer.IsCompleted || searches < 20)
             {
-                await Task.Yield();
                 var query = VectorTestData.RandomVector(random, Dim);
                 var all = await Search(index, query, SearchFilter.ForTenant(VectorTestData.TenantA), 20);
                 all.Count.Should().BeLessThanOrEqualTo(20);
@@ -261,6 +260,47 @@ public sealed class InMemoryVectorIndexTests
         await writer;
         var counts = await Task.WhenAll(readers);
         counts.Should().OnlyContain(c => c >= 20);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_parallel_scan_completes_on_the_callers_thread_when_no_helper_ever_runs(bool quantize)
+    {
+        const int Dim = 16;
+        var data = VectorTestData.Random(21, Dim, documents: 400, chunksPerDocument: 4);
+        using var helped = NewIndex(Dim, quantize, parallelThreshold: 32);
+        var stuck = new NeverRunningScheduler();
+        using var unhelped = new InMemoryVectorIndex(new VectorIndexOptions { Model = Model, Dimension = Dim, Quantize = quantize, ParallelThreshold = 32 })
+        {
+            HelperScheduler = stuck,
+        };
+        helped.Upsert(data.Entries);
+        unhelped.Upsert(data.Entries);
+        var random = new Random(8);
+
+        for (var q = 0; q < 10; q++)
+        {
+            var query = VectorTestData.RandomVector(random, Dim);
+            var pending = Search(unhelped, query, SearchFilter.ForTenant(VectorTestData.TenantA), 10);
+
+            // Nothing the helpers were given has run, so the caller scanned every partition itself.
+            pending.IsCompleted.Should().BeTrue();
+            (await pending).Should().Equal(await Search(helped, query, SearchFilter.ForTenant(VectorTestData.TenantA), 10));
+        }
+        stuck.Queued.Should().BeGreaterThan(0, "the scan was parallel and offered partitions to helpers");
+    }
+
+    /// <summary>A pool with no free thread, taken to the extreme: tasks queue and never start.</summary>
+    private sealed class NeverRunningScheduler : TaskScheduler
+    {
+        public int Queued { get; private set; }
+
+        protected override void QueueTask(Task task) => Queued++;
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
     }
 
     [Fact]

@@ -59,6 +59,9 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
     /// <summary>Live vectors.</summary>
     public int Count => Read(() => _rowCount - _tombstones);
 
+    /// <summary>The documents that have vectors in the index.</summary>
+    public IReadOnlyList<DocumentId> Documents() => Read(() => _slotOfDocument.Keys.ToList());
+
     /// <summary>Rows in storage including removed ones not yet compacted away.</summary>
     internal int RowCount => Read(() => _rowCount);
     internal int TombstoneCount => Read(() => _tombstones);
@@ -73,14 +76,18 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
         cancellationToken.ThrowIfCancellationRequested();
 
+        return SearchNormalizedAsync(request, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<VectorHit>> SearchNormalizedAsync(VectorSearchRequest request, CancellationToken cancellationToken)
+    {
         using var stage = QuarryTelemetry.StartStage("vector.search");
         var query = new float[_dimension];
-        if (request.Limit == 0 || !VectorMath.TryNormalize(request.Query.Span, query))
-            return Task.FromResult<IReadOnlyList<VectorHit>>([]);
+        if (request.Limit == 0 || !VectorMath.TryNormalize(request.Query.Span, query)) return [];
 
-        var hits = Search(query, request.Filter, request.Limit, cancellationToken);
+        var hits = await SearchAsync(query, request.Filter, request.Limit, cancellationToken).ConfigureAwait(false);
         stage.Activity?.SetTag("quarry.vector.hits", hits.Count);
-        return Task.FromResult<IReadOnlyList<VectorHit>>(hits);
+        return hits;
     }
 
     /// <summary>Adds vectors, replacing the vector of a chunk id already present. The batch is validated before
@@ -200,13 +207,16 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
     // ---- search ----
 
     // Scoring is CPU-bound and short, so it runs on the caller's thread. A small search holds the read lock
-    // throughout. A large one is split across the pool, and no thread may hold the lock while it waits for pool work
-    // (blocked readers and a waiting writer could then starve the pool of the threads it needs): each partition takes
-    // the read lock for its own range and checks that no write happened since the candidates were chosen; if one
-    // did, the search starts again, and after a few tries runs sequentially under the lock.
+    // throughout. A large one is split into partitions that the caller and helper tasks claim (PartitionedWork: the
+    // caller never blocks on a helper that has not started), and no thread holds the lock across an await: each
+    // partition takes the read lock for its own range and checks that no write happened since the candidates were
+    // chosen; if one did, the search starts again, and after a few tries runs sequentially under the lock.
     private const int ParallelAttempts = 3;
 
-    private List<VectorHit> Search(float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)
+    /// <summary>Where helper partitions of a parallel scan run; tests substitute a scheduler that never runs them.</summary>
+    internal TaskScheduler HelperScheduler { get; init; } = TaskScheduler.Default;
+
+    private async Task<List<VectorHit>> SearchAsync(float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < ParallelAttempts; attempt++)
         {
@@ -217,14 +227,14 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
                 plan = PlanLocked(query, filter, limit);
                 if (plan.Candidates == 0) return [];
                 if (plan.Candidates < _options.ParallelThreshold || Environment.ProcessorCount == 1)
-                    return Finish(plan, ScanAll(plan, parallel: false, cancellationToken));
+                    return Finish(plan, ScanRange(plan, 0, plan.Items, cancellationToken).ToSortedArray());
             }
             finally
             {
                 _lock.ExitReadLock();
             }
 
-            var shortlist = ScanAll(plan, parallel: true, cancellationToken);
+            var shortlist = await ScanParallelAsync(plan, cancellationToken).ConfigureAwait(false);
             if (shortlist is null) continue;
             _lock.EnterReadLock();
             try
@@ -241,7 +251,7 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
         try
         {
             var plan = PlanLocked(query, filter, limit);
-            return plan.Candidates == 0 ? [] : Finish(plan, ScanAll(plan, parallel: false, cancellationToken));
+            return plan.Candidates == 0 ? [] : Finish(plan, ScanRange(plan, 0, plan.Items, cancellationToken).ToSortedArray());
         }
         finally
         {
@@ -287,37 +297,33 @@ internal sealed class InMemoryVectorIndex : IVectorIndex, IDisposable
     }
 
     /// <summary>The best rows of the first pass (exact, or int8 when quantized); null when a write intervened.</summary>
-    private (float Score, int Row)[] ScanAll(Plan plan, bool parallel, CancellationToken cancellationToken) =>
-        parallel ? ScanParallel(plan, cancellationToken)! : ScanRange(plan, 0, plan.Items, cancellationToken).ToSortedArray();
-
-    private (float Score, int Row)[]? ScanParallel(Plan plan, CancellationToken cancellationToken)
+    private async Task<(float Score, int Row)[]?> ScanParallelAsync(Plan plan, CancellationToken cancellationToken)
     {
         var cores = Environment.ProcessorCount;
         // More partitions than cores balances uneven filters and lets cancellation take effect between them.
         var partitions = cores * 4;
-        var heaps = new TopK?[partitions];
         var size = (plan.Items + partitions - 1) / partitions;
         var stale = false;
-        Parallel.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = cores }, (p, state) =>
+        var heaps = await PartitionedWork<TopK?>.RunAsync(partitions, cores - 1, HelperScheduler, p =>
         {
             var from = p * size;
             var to = Math.Min(plan.Items, from + size);
+            if (from >= to || Volatile.Read(ref stale)) return null;
             _lock.EnterReadLock();
             try
             {
                 if (_version != plan.Version)
                 {
-                    stale = true;
-                    state.Stop();
-                    return;
+                    Volatile.Write(ref stale, true);
+                    return null;
                 }
-                heaps[p] = from < to ? ScanRange(plan, from, to, cancellationToken) : null;
+                return ScanRange(plan, from, to, cancellationToken);
             }
             finally
             {
                 _lock.ExitReadLock();
             }
-        });
+        }).ConfigureAwait(false);
         if (stale) return null;
         var merged = new TopK(plan.Shortlist);
         foreach (var heap in heaps)

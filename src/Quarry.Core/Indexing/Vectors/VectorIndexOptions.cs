@@ -26,6 +26,11 @@ public sealed class VectorIndexOptions
     [Range(1, int.MaxValue)]
     public int ParallelThreshold { get; set; } = 16_384;
 
+    /// <summary>How often, at most, a search first applies what other processes changed in the store (the store's change
+    /// feed); <see cref="TimeSpan.Zero"/> checks before every search, <see cref="Timeout.InfiniteTimeSpan"/> never
+    /// (the index then follows only this process's own ingestion).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Share of removed rows that triggers compaction of the vector storage.</summary>
     [Range(0.01, 0.9)]
     public double CompactionThreshold { get; set; } = 0.25;
