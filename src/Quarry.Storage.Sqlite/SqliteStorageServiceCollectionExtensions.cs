@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Sqlite;
 
@@ -13,7 +14,7 @@ public static class SqliteStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/>,
-    /// <see cref="IIngestionJobStore"/> and <see cref="IEmbeddingCache"/>: one instance, so that all four share the
+    /// <see cref="IIngestionJobStore"/>, <see cref="IEmbeddingCache"/> and <see cref="ITenantStore"/>: one instance, so that all five share the
     /// write lock and the file.
     /// </summary>
     public static IServiceCollection AddQuarrySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions> configure)
@@ -34,6 +35,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }
