@@ -18,7 +18,7 @@ internal static class CliContext
 
     public static readonly Option<string> Tenant = new("--tenant")
     {
-        Description = "Tenant to act as (the embedded default has one tenant, 'default').",
+        Description = "Tenant to act as (the embedded default has one tenant, 'default'; 'keys' creates keys for it).",
         DefaultValueFactory = _ => TenantId.Default.Value,
         Recursive = true,
         Hidden = true,

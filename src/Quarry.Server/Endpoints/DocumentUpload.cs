@@ -32,8 +32,8 @@ internal static class DocumentUpload
         group.MapPost("", HandleAsync)
             .RequireAuthorization(Policies.Writer)
             .WithName("UploadDocument")
-            .Accepts<UploadTextRequest>("application/json")
-            .Accepts<IFormFile>("multipart/form-data")
+            // One Accepts: the route's content-type matcher uses the last one, so both types are named together.
+            .Accepts<UploadTextRequest>("application/json", "multipart/form-data")
             .Produces<UploadResponse>(StatusCodes.Status202Accepted)
             .Produces<UploadResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
