@@ -102,7 +102,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Creates a key with the real CLI against this server's data directory, as an operator would.</summary>
     public async Task<string> CreateKeyAsync(string tenant, string role)
     {
-        var result = await Cli.RunAsync(DataDirectory, "keys", "create", "--tenant", tenant, "--role", role, "--json");
+        var result = await CliProcess.RunAsync(DataDirectory, "keys", "create", "--tenant", tenant, "--role", role, "--json");
         result.ExitCode.Should().Be(0, result.ToString());
         using var json = JsonDocument.Parse(result.Stdout);
         return json.RootElement.GetProperty("key").GetString()!;
@@ -125,7 +125,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 }
 
 /// <summary>Runs the real `quarry` CLI.</summary>
-internal static class Cli
+internal static class CliProcess
 {
     public static async Task<CliResult> RunAsync(string dataDirectory, params string[] args)
     {
