@@ -18,6 +18,8 @@ internal static class QuarryCli
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(AskCommand.Create());
+        root.Subcommands.Add(EvalAnswersCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Quarry.Tokenization;
 
 namespace Quarry.Storage.Sqlite;
 

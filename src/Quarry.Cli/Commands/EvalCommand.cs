@@ -42,16 +42,14 @@ internal static class EvalCommand
             var tenant = CliContext.ResolveTenant(result);
             var asJson = result.GetValue(json);
 
-            var corpus = await JsonLinesCorpus.ReadAsync(data.CorpusPath, cancellationToken);
-            var ingest = await services.GetRequiredService<DocumentIngestor>().IngestAsync(
-                new IngestRequest(tenant, kbName, corpus.Sources, Rejected: corpus.Failures), null, cancellationToken);
+            var dataKb = await DatasetKnowledgeBase.EnsureAsync(services, tenant, kbName, data.CorpusPath, cancellationToken);
+            var ingest = dataKb.Ingest;
             if (!asJson)
                 Console.Error.WriteLine($"corpus: {ingest.Documents} documents ({ingest.Created} new, {ingest.Unchanged} unchanged), {ingest.Failed.Count} failed, {ingest.Seconds:F1}s");
 
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
-            var knowledgeBase = (await services.GetRequiredService<IDocumentStore>().FindKnowledgeBaseAsync(tenant, kbName, cancellationToken))!;
             var retriever = services.GetRequiredService<Retriever>();
-            var filter = new SearchFilter { Tenant = tenant, KnowledgeBases = [knowledgeBase.Id] };
+            var filter = dataKb.Filter(tenant);
 
             double ndcg = 0, recall10 = 0, recall100 = 0, mrr = 0;
             var latencies = new List<double>();
@@ -65,7 +63,7 @@ internal static class EvalCommand
                 mode ??= retrieval.Mode;
                 degraded ??= retrieval.Degraded;
                 // Documents ranked by their best chunk; the corpus id is the source URI's fragment.
-                var ranking = retrieval.Chunks.Select(c => CorpusId(c.Chunk.SourceUri)).Distinct(StringComparer.Ordinal).ToList();
+                var ranking = retrieval.Chunks.Select(c => DatasetKnowledgeBase.CorpusId(c.Chunk.SourceUri)).Distinct(StringComparer.Ordinal).ToList();
                 var judged = data.Judgements[id];
                 ndcg += RetrievalMetrics.Ndcg(ranking, judged, 10);
                 recall10 += RetrievalMetrics.Recall(ranking, judged, 10);
@@ -114,11 +112,5 @@ internal static class EvalCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static string CorpusId(string sourceUri)
-    {
-        var hash = sourceUri.LastIndexOf('#');
-        return hash < 0 ? sourceUri : Uri.UnescapeDataString(sourceUri[(hash + 1)..]);
     }
 }

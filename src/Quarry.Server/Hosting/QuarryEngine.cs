@@ -3,8 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quarry.Answering;
 using Quarry.Chunking;
+using Quarry.Citations;
+using Quarry.Generation;
 using Quarry.Ingestion;
 using Quarry.Parsing;
+using Quarry.Prompting;
 using Quarry.Retrieval;
 using Quarry.Storage.Sqlite;
 
@@ -28,11 +31,15 @@ public static class QuarryEngine
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
+        services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
+        services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
+        services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
+        services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
+        services.AddQuarryAnswering();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
-        services.TryAddSingleton<AskService>();
         return services;
     }
 

@@ -1,9 +1,10 @@
 using System.Collections.Frozen;
 
-namespace Quarry.Storage.Sqlite;
+namespace Quarry.Tokenization;
 
-/// <summary>Function words dropped from keyword queries (a short list: BM25 already discounts common words).</summary>
-internal static class EnglishStopwords
+/// <summary>Function words dropped from keyword queries and ignored when matching questions to sentences (a short list:
+/// BM25 and IDF weighting already discount common words).</summary>
+public static class EnglishStopwords
 {
     private static readonly FrozenSet<string> Words = new[]
     {

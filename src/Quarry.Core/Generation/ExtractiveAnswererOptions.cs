@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Quarry.Generation;
+
+/// <summary>The built-in answerer that needs no model: it quotes the evidence sentences that best answer the question.</summary>
+public sealed class ExtractiveAnswererOptions
+{
+    public const string SectionName = "Answering:Extractive";
+
+    /// <summary>Share (IDF-weighted) of the question's content terms that at least one evidence chunk (with its headings)
+    /// must contain; below it the answerer abstains: the knowledge base does not seem to be about the question.</summary>
+    [Range(0.0, 1.0)]
+    public double MinimumEvidenceCoverage { get; set; } = 0.6;
+
+    /// <summary>Share (IDF-weighted) of the question's content terms the quoted sentence (its headings count half) must
+    /// contain; below it the answerer abstains rather than quote loosely related text.</summary>
+    [Range(0.0, 1.0)]
+    public double MinimumQuestionCoverage { get; set; } = 0.25;
+
+    /// <summary>Most sentences quoted in one answer; a second one is added only when it covers question terms the first does not.</summary>
+    [Range(1, 5)]
+    public int MaxSentences { get; set; } = 2;
+
+    /// <summary>Longest code block quoted after a sentence that introduces it ("…like this:"), in lines.</summary>
+    [Range(0, 200)]
+    public int MaxCodeLines { get; set; } = 20;
+}

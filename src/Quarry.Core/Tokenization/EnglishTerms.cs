@@ -1,0 +1,54 @@
+namespace Quarry.Tokenization;
+
+/// <summary>
+/// Words of a text with their offsets, lower-cased, and a light English stem (plural and common verb endings dropped)
+/// so that "refunds", "refunded" and "refund" meet. Used wherever Quarry matches a question against text it already
+/// retrieved (highlighting, sentence selection, citation support); ranking in the index uses the engine's own stemmer.
+/// </summary>
+internal static class EnglishTerms
+{
+    public readonly record struct Word(string Text, int Start, int End);
+
+    public static IEnumerable<Word> Words(string text)
+    {
+        var i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
+            var start = i;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || IsInnerJoiner(text, i))) i++;
+            if (i > start) yield return new Word(text[start..i].ToLowerInvariant(), start, i);
+        }
+    }
+
+    /// <summary>Distinct stems of the words that carry meaning (no stopwords, no single characters).</summary>
+    public static HashSet<string> ContentStems(string text)
+    {
+        var stems = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var word in Words(text))
+        {
+            if (IsContent(word.Text)) stems.Add(Stem(word.Text));
+        }
+        return stems;
+    }
+
+    public static bool IsContent(string lowercaseWord) =>
+        (lowercaseWord.Length > 1 || char.IsDigit(lowercaseWord[0])) && !EnglishStopwords.Contains(lowercaseWord);
+
+    public static string Stem(string word)
+    {
+        if (word.Length <= 3 || char.IsDigit(word[^1])) return word;
+        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal)) return word[..^3] + "y";
+        foreach (var suffix in (ReadOnlySpan<string>)["ing", "ed", "es", "s"])
+        {
+            // "ss" words (class, process) keep their ending.
+            if (suffix == "s" && word.EndsWith("ss", StringComparison.Ordinal)) continue;
+            if (word.Length > suffix.Length + 2 && word.EndsWith(suffix, StringComparison.Ordinal)) return word[..^suffix.Length];
+        }
+        return word;
+    }
+
+    // "don't", "U.S." and "3.5" stay one word; a trailing apostrophe or period does not.
+    private static bool IsInnerJoiner(string text, int i) =>
+        text[i] is '\'' or '’' or '.' && i > 0 && i + 1 < text.Length && char.IsLetterOrDigit(text[i - 1]) && char.IsLetterOrDigit(text[i + 1]);
+}
