@@ -72,7 +72,10 @@ public static class QuarryServer
         return 0;
     }
 
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args) => Build(args, null);
+
+    /// <param name="configureServices">Runs after the server's own registrations (tests substitute seams here).</param>
+    internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices)
     {
         args = NormalizeArguments(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -132,6 +135,7 @@ public static class QuarryServer
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddOpenApi("v1", OpenApiDocument.Configure);
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseExceptionHandler();
