@@ -23,11 +23,15 @@ internal static class Timeouts
         return services;
     }
 
+    private static string Describe(TimeSpan timeout) => timeout >= TimeSpan.FromSeconds(1)
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{timeout.TotalMilliseconds:0} ms");
+
     private static RequestTimeoutPolicy Policy(TimeSpan timeout) => new()
     {
         Timeout = timeout,
         TimeoutStatusCode = Problems.Timeout.Status,
         WriteTimeoutResponse = context => Problems.WriteAsync(context,
-            Problems.Create(Problems.Timeout, $"The request did not finish within {timeout.TotalSeconds:0.#} s.")),
+            Problems.Create(Problems.Timeout, $"The request did not finish within {Describe(timeout)}.")),
     };
 }

@@ -1,37 +1,15 @@
 using Microsoft.Playwright;
-using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Ui;
 
 /// <summary>The chat panel in Chromium: a streamed answer rendered piece by piece, [n] links that open the cited quote
 /// with its title and section, and plain "not found" abstentions.</summary>
-public sealed class ChatPanelTests : IAsyncLifetime
+public sealed class ChatPanelTests : BrowserTest
 {
-    private readonly ServerProcess _server = new();
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _server.StartAsync("--dev");
-        (_playwright, _browser) = await Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [ChromiumFact]
     public async Task Upload_ask_watch_the_answer_stream_and_open_a_citation()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
-        await page.GotoAsync(_server.BaseAddress.ToString());
-        await page.GetByLabel("New knowledge base name").FillAsync("handbook");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync("handbook");
+        var page = await OpenWithKnowledgeBaseAsync("handbook");
 
         await page.Locator("#file-input").SetInputFilesAsync(new FilePayload
         {

@@ -1,39 +1,17 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Ui;
 
 /// <summary>The web UI served by the real server, driven in Chromium: knowledge bases, drag-and-drop upload with job
 /// status, the document list and delete.</summary>
-public sealed class DocumentsPageTests : IAsyncLifetime
+public sealed class DocumentsPageTests : BrowserTest
 {
-    private readonly ServerProcess _server = new();
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _server.StartAsync("--dev");
-        (_playwright, _browser) = await Browser.LaunchAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [ChromiumFact]
     public async Task A_dropped_file_is_uploaded_ingested_listed_and_can_be_deleted()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await OpenWithKnowledgeBaseAsync("handbook");
         page.Dialog += (_, dialog) => dialog.AcceptAsync();
-        await page.GotoAsync(_server.BaseAddress.ToString());
-        await page.GetByLabel("New knowledge base name").FillAsync("handbook");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync("handbook");
 
         // Drag and drop: a DataTransfer built in the page, dropped on the drop zone, as a user's drag would deliver it.
         var transfer = await page.EvaluateHandleAsync("""
@@ -61,11 +39,7 @@ public sealed class DocumentsPageTests : IAsyncLifetime
     [ChromiumFact]
     public async Task A_rejected_file_shows_why_its_job_failed()
     {
-        var page = await _browser.NewPageAsync();
-        await page.GotoAsync(_server.BaseAddress.ToString());
-        await page.GetByLabel("New knowledge base name").FillAsync("misc");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync("misc");
+        var page = await OpenWithKnowledgeBaseAsync("misc");
         await page.Locator("#file-input").SetInputFilesAsync(new FilePayload { Name = "picture.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0] });
         var upload = page.Locator("#uploads li").First;
         await Assertions.Expect(upload).ToHaveAttributeAsync("data-state", "failed", new() { Timeout = 30_000 });
