@@ -17,6 +17,8 @@ internal sealed class StartupTasks(
     StartupState state,
     DataDirectory data,
     IOptions<AuthOptions> auth,
+    UploadStore uploads,
+    TimeProvider time,
     ILogger<StartupTasks> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,6 +31,7 @@ internal sealed class StartupTasks(
         {
             ServerLog.NoKeys(logger, data.Path);
         }
+        uploads.RemoveAbandonedPartials(time, TimeSpan.FromHours(1));
         var vectors = await services.LoadQuarryVectorIndexAsync(stoppingToken);
         if (services.GetService<IVectorIndex>() is not null) ServerLog.VectorsLoaded(logger, vectors);
         state.Done = true;

@@ -62,6 +62,21 @@ internal sealed class UploadStore
         }
     }
 
+    /// <summary>Removes partial files left by a process killed while receiving an upload (no job points at them).
+    /// Only old ones: another process sharing the folder may be receiving one right now.</summary>
+    public int RemoveAbandonedPartials(TimeProvider time, TimeSpan olderThan)
+    {
+        var removed = 0;
+        var cutoff = time.GetUtcNow() - olderThan;
+        foreach (var file in Directory.EnumerateFiles(Root, TempPrefix + "*"))
+        {
+            if (File.GetLastWriteTimeUtc(file) >= cutoff.UtcDateTime) continue;
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
+    }
+
     public string PathOf(string name)
     {
         // Names come from job payloads written by this class; refuse anything that could leave the folder.
