@@ -30,6 +30,7 @@ internal sealed class IngestionWorkers(
     /// <summary>Stage names shown in job progress; a finished job's stage is its outcome.</summary>
     public const string StageIngesting = "ingesting";
     public const string StageRejected = "rejected";
+    public const string StageThrottled = "throttled";
 
     private readonly WorkerOptions _options = options.Value;
 
@@ -118,7 +119,7 @@ internal sealed class IngestionWorkers(
                 var failure = report.Failed[0];
                 if (failure.Reason is "embedding-failed" or "store-error" && job.Attempts < _options.MaxAttempts)
                 {
-                    await BackOffAsync(job, failure.Error, work.Token);
+                    await BackOffAsync(job, workerId, failure.Error, work.Token);
                     return;
                 }
                 await FinishAsync(job, workerId, payload, JobStatus.Failed, StageRejected, $"{failure.Reason}: {failure.Error}", started);
@@ -165,11 +166,13 @@ internal sealed class IngestionWorkers(
 
     /// <summary>Leaves the job claimed but idle: its lease runs out and it is claimed again (attempts + 1), while this
     /// worker waits out an exponential delay so a throttling provider sees fewer calls.</summary>
-    private async Task BackOffAsync(IngestionJob job, string error, CancellationToken cancellationToken)
+    private async Task BackOffAsync(IngestionJob job, string workerId, string error, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, job.Attempts), 60));
         if (delay < _options.Lease) delay = _options.Lease;
         ServerLog.JobBackoff(logger, job.Id.Value, error, delay);
+        // Shown by GET /v1/jobs/{id} until the job is claimed again.
+        await jobs.HeartbeatAsync(job.Id, workerId, _options.Lease, new JobProgress(StageThrottled, 0, 1), cancellationToken);
         estimates.Forget(job.Id.Value);
         await Task.Delay(delay, time, cancellationToken);
     }
