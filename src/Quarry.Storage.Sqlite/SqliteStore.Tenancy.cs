@@ -7,7 +7,7 @@ namespace Quarry.Storage.Sqlite;
 
 internal sealed partial class SqliteStore : ITenantStore
 {
-    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at";
+    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at, knowledge_bases";
 
     public async Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken)
     {
@@ -18,11 +18,12 @@ internal sealed partial class SqliteStore : ITenantStore
         return await _database.WriteAsync(async (connection, ct) =>
         {
             await using var insert = connection.Command($"""
-                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at)
-                VALUES ($id, $tenant, $role, $hash, $prefix, $name, $at)
+                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases)
+                VALUES ($id, $tenant, $role, $hash, $prefix, $name, $at, $kbs)
                 RETURNING {KeyColumns};
                 """).With("$id", id).With("$tenant", key.Tenant.Value).With("$role", RoleText(key.Role))
-                .With("$hash", key.KeyHash).With("$prefix", key.Prefix).With("$name", key.Name).With("$at", at);
+                .With("$hash", key.KeyHash).With("$prefix", key.Prefix).With("$name", key.Name).With("$at", at)
+                .With("$kbs", key.KnowledgeBases is null ? null : SqlFilters.JsonArray(key.KnowledgeBases));
             await using var reader = await insert.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return ReadKey(reader);
@@ -83,7 +84,8 @@ internal sealed partial class SqliteStore : ITenantStore
         reader.GetString(3),
         reader.GetString(4),
         UnixTime.FromMs(reader.GetInt64(5)),
-        reader.GetNullableInt64(6) is { } revoked ? UnixTime.FromMs(revoked) : null);
+        reader.GetNullableInt64(6) is { } revoked ? UnixTime.FromMs(revoked) : null,
+        reader.GetNullableString(7) is { } kbs ? System.Text.Json.JsonSerializer.Deserialize<string[]>(kbs) : null);
 
     private static string RoleText(ApiKeyRole role) => role switch
     {

@@ -25,7 +25,8 @@ internal static class KeysCommand
     {
         var role = new Option<string>("--role") { Description = "reader (search, ask), writer (also ingest, delete) or admin (also knowledge bases, keys).", Required = true };
         var name = new Option<string?>("--name") { Description = "A label to recognise the key by." };
-        var command = new Command("create", "Create an API key and print it once (only its hash is stored).") { role, name };
+        var kb = new Option<string[]>("--kb") { Description = "Limit a reader or writer key to this knowledge base (repeatable; default: all of the tenant's)." };
+        var command = new Command("create", "Create an API key and print it once (only its hash is stored).") { role, name, kb };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!ApiKeys.TryParseRole(result.GetValue(role), out var parsed))
@@ -33,13 +34,19 @@ internal static class KeysCommand
                 await Console.Error.WriteLineAsync("--role must be reader, writer or admin.");
                 return ExitCodes.Usage;
             }
+            IReadOnlyList<string>? knowledgeBases = result.GetValue(kb) is { Length: > 0 } names ? names : null;
+            if (ApiKeys.ScopeError(parsed, knowledgeBases) is { } scopeError)
+            {
+                await Console.Error.WriteLineAsync(scopeError);
+                return ExitCodes.Usage;
+            }
             await using var services = CliContext.BuildServices(result);
             var (key, hash) = ApiKeys.Generate();
             var record = await services.GetRequiredService<ITenantStore>().CreateApiKeyAsync(
-                new NewApiKey(CliContext.ResolveTenant(result), parsed, hash, ApiKeys.DisplayPrefix(key), result.GetValue(name) ?? ""), cancellationToken);
+                new NewApiKey(CliContext.ResolveTenant(result), parsed, hash, ApiKeys.DisplayPrefix(key), result.GetValue(name) ?? "", knowledgeBases), cancellationToken);
             if (result.GetValue(json))
             {
-                Json.Write(Console.Out, new { key, id = record.Id, tenant = record.Tenant.Value, role = Role(record), name = record.Name });
+                Json.Write(Console.Out, new { key, id = record.Id, tenant = record.Tenant.Value, role = Role(record), name = record.Name, knowledgeBases = record.KnowledgeBases });
                 return ExitCodes.Ok;
             }
             Console.WriteLine(key);
@@ -60,13 +67,13 @@ internal static class KeysCommand
                 result.GetValue(all) ? null : CliContext.ResolveTenant(result), cancellationToken);
             if (result.GetValue(json))
             {
-                Json.Write(Console.Out, keys.Select(k => new { id = k.Id, tenant = k.Tenant.Value, role = Role(k), name = k.Name, prefix = k.Prefix, createdAt = k.CreatedAt, revokedAt = k.RevokedAt }));
+                Json.Write(Console.Out, keys.Select(k => new { id = k.Id, tenant = k.Tenant.Value, role = Role(k), name = k.Name, prefix = k.Prefix, knowledgeBases = k.KnowledgeBases, createdAt = k.CreatedAt, revokedAt = k.RevokedAt }));
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("Id", "Tenant", "Role", "Name", "Prefix", "Created", "Revoked");
+            var table = new Table().AddColumns("Id", "Tenant", "Role", "Knowledge bases", "Name", "Prefix", "Created", "Revoked");
             foreach (var k in keys)
             {
-                table.AddRow(k.Id, Markup.Escape(k.Tenant.Value), Role(k), Markup.Escape(k.Name), Markup.Escape(k.Prefix) + "…",
+                table.AddRow(k.Id, Markup.Escape(k.Tenant.Value), Role(k), Markup.Escape(k.KnowledgeBases is null ? "all" : string.Join(", ", k.KnowledgeBases)), Markup.Escape(k.Name), Markup.Escape(k.Prefix) + "…",
                     k.CreatedAt.ToString("u", CultureInfo.InvariantCulture), k.RevokedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "");
             }
             AnsiConsole.Write(table);

@@ -26,6 +26,17 @@ public static class ApiKeys
     public static bool TryParseRole(string? value, out ApiKeyRole role) =>
         Enum.TryParse(value, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(value, out _);
 
+    /// <summary>Why a key cannot be limited to <paramref name="knowledgeBases"/>, or null. Admin keys manage the tenant
+    /// (knowledge bases, keys), so they are never limited: a limited admin could mint itself an unlimited key.</summary>
+    public static string? ScopeError(ApiKeyRole role, IReadOnlyList<string>? knowledgeBases) => knowledgeBases switch
+    {
+        null => null,
+        _ when role == ApiKeyRole.Admin => "Admin keys cannot be limited to knowledge bases; limit reader or writer keys.",
+        [] => "A limited key needs at least one knowledge base.",
+        _ when knowledgeBases.Any(k => !Documents.KnowledgeBaseNames.IsValid(k)) => "Knowledge base names use letters, digits, '-', '_' or '.'.",
+        _ => null,
+    };
+
     private static string Base64UrlEncode(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

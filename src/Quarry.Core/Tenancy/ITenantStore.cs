@@ -34,7 +34,8 @@ public enum ApiKeyRole
     Admin = 3,
 }
 
-public sealed record NewApiKey(TenantId Tenant, ApiKeyRole Role, string KeyHash, string Prefix, string Name);
+/// <param name="KnowledgeBases">Names of the only knowledge bases the key may use, or null for all of the tenant's.</param>
+public sealed record NewApiKey(TenantId Tenant, ApiKeyRole Role, string KeyHash, string Prefix, string Name, IReadOnlyList<string>? KnowledgeBases = null);
 
 public sealed record ApiKeyRecord(
     string Id,
@@ -43,6 +44,7 @@ public sealed record ApiKeyRecord(
     string Name,
     string Prefix,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? RevokedAt);
+    DateTimeOffset? RevokedAt,
+    IReadOnlyList<string>? KnowledgeBases = null);
 
 public sealed record TenantUsage(int Documents, long Bytes, int ActiveJobs);

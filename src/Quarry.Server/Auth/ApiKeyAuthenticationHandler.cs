@@ -41,7 +41,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var record = await keys.FindAsync(key, Context.RequestAborted);
         if (record is null)
             return Failure("The API key is unknown or revoked.");
-        return Success(Caller.Principal(record.Tenant, record.Role, record.Id));
+        return Success(Caller.Principal(record.Tenant, record.Role, record.Id, record.KnowledgeBases));
     }
 
     private static AuthenticateResult Success(System.Security.Claims.ClaimsPrincipal principal) =>

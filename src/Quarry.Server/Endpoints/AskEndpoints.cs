@@ -50,7 +50,7 @@ internal static class AskEndpoints
                 return (null, Problems.Invalid("Each 'history' entry needs a 'role' of user or assistant and a 'content'."));
             history.Add(new ChatMessage(role.Value, turn.Content));
         }
-        var (filter, error) = await FilterMapping.BuildAsync(store, http.User.Tenant(), body.KnowledgeBase, body.KnowledgeBases, body.Filters, ct);
+        var (filter, error) = await FilterMapping.BuildAsync(store, http.User, body.KnowledgeBase, body.KnowledgeBases, body.Filters, ct);
         if (error is not null) return (null, error);
         return (new AskRequest(body.Question, filter!) { History = history, TopK = body.TopK }, null);
     }

@@ -34,7 +34,7 @@ internal static class ChatCompletionsEndpoints
 
         v1.MapGet("/models", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
         {
-            var kbs = await store.ListKnowledgeBasesAsync(http.User.Tenant(), ct);
+            var kbs = await KnowledgeBaseLookup.ListAsync(store, http.User, ct);
             return Results.Ok(new
             {
                 @object = "list",
@@ -63,7 +63,7 @@ internal static class ChatCompletionsEndpoints
             return OpenAiProblem(Problems.InvalidRequest, "'messages' must end with a user message (the question).", "invalid_request_error");
 
         var tenant = http.User.Tenant();
-        var kb = await KnowledgeBaseLookup.FindAsync(store, tenant, body.Model, ct);
+        var kb = await KnowledgeBaseLookup.FindAsync(store, http.User, body.Model, ct);
         if (kb is null)
             return OpenAiProblem(Problems.NotFound, $"The model '{body.Model}' does not exist: models are knowledge base names (GET /v1/models).", "model_not_found");
         var request = new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id] })

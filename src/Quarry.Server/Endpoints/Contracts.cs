@@ -139,9 +139,10 @@ public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatComp
 /// <param name="Content">A string, or an array of parts of which the "text" ones are read.</param>
 public sealed record ChatCompletionMessage(string? Role, JsonElement Content);
 
-public sealed record CreateKeyRequest(string? Role, string? Name);
+/// <param name="KnowledgeBases">Limit a reader or writer key to these knowledge bases (null: all of the tenant's).</param>
+public sealed record CreateKeyRequest(string? Role, string? Name, IReadOnlyList<string>? KnowledgeBases);
 
-public sealed record KeyResponse(string Id, string Tenant, string Role, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record KeyResponse(string Id, string Tenant, string Role, string Name, string Prefix, IReadOnlyList<string>? KnowledgeBases, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <param name="Key">The key itself: shown once, stored only as a hash.</param>
 public sealed record CreatedKeyResponse(string Key, KeyResponse Details);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,7 +22,7 @@ internal static class DocumentEndpoints
             int? offset, int? limit, string? source, string[]? tag) =>
         {
             var tenant = http.User.Tenant();
-            var found = await KnowledgeBaseLookup.FindAsync(store, tenant, kb, ct);
+            var found = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
             var (skip, take) = (offset ?? 0, limit ?? 100);
             if (skip < 0 || take is < 1 or > MaxPageSize)
@@ -48,7 +49,7 @@ internal static class DocumentEndpoints
         group.MapGet("/{id}", async (string kb, string id, HttpContext http, IDocumentStore store, CancellationToken ct, string? include) =>
         {
             var tenant = http.User.Tenant();
-            var (found, document) = await FindAsync(store, tenant, kb, id, ct);
+            var (found, document) = await FindAsync(store, http.User, kb, id, ct);
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
             if (document is null) return DocumentNotFound(id, kb);
             var versions = await store.GetVersionsAsync(tenant, document.Id, ct);
@@ -62,7 +63,7 @@ internal static class DocumentEndpoints
         group.MapDelete("/{id}", async (string kb, string id, HttpContext http, IDocumentStore store, CancellationToken ct) =>
         {
             var tenant = http.User.Tenant();
-            var (found, document) = await FindAsync(store, tenant, kb, id, ct);
+            var (found, document) = await FindAsync(store, http.User, kb, id, ct);
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
             if (document is null) return DocumentNotFound(id, kb);
             await store.DeleteDocumentAsync(tenant, document.Id, ct);
@@ -72,11 +73,11 @@ internal static class DocumentEndpoints
 
     /// <summary>The knowledge base and the document in it; a document of another knowledge base is not found here.</summary>
     private static async Task<(KnowledgeBase? KnowledgeBase, DocumentRecord? Document)> FindAsync(
-        IDocumentStore store, TenantId tenant, string kb, string id, CancellationToken cancellationToken)
+        IDocumentStore store, ClaimsPrincipal user, string kb, string id, CancellationToken cancellationToken)
     {
-        var found = await KnowledgeBaseLookup.FindAsync(store, tenant, kb, cancellationToken);
+        var found = await KnowledgeBaseLookup.FindAsync(store, user, kb, cancellationToken);
         if (found is null || Identifiers.Document(id) is not { } documentId) return (found, null);
-        var document = await store.GetDocumentAsync(tenant, documentId, cancellationToken);
+        var document = await store.GetDocumentAsync(user.Tenant(), documentId, cancellationToken);
         return (found, document?.KnowledgeBaseId == found.Id ? document : null);
     }
 

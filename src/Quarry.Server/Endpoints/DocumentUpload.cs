@@ -52,7 +52,7 @@ internal static class DocumentUpload
             return TooLarge(maxBytes);
 
         var tenant = http.User.Tenant();
-        var knowledgeBase = await KnowledgeBaseLookup.FindAsync(store, tenant, kb, ct);
+        var knowledgeBase = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
         if (knowledgeBase is null) return KnowledgeBaseLookup.NotFound(kb);
         if (await quotas.CheckUploadAsync(tenant, http.Request.ContentLength ?? 0, ct) is { } early)
             return TypedResults.Problem(early);

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Quarry.Documents;
 using Quarry.Retrieval;
+using Quarry.Server.Auth;
 using Quarry.Server.Errors;
 using Quarry.Storage;
 
@@ -13,18 +15,25 @@ namespace Quarry.Server.Endpoints;
 internal static class FilterMapping
 {
     public static async Task<(SearchFilter? Filter, IResult? Error)> BuildAsync(
-        IDocumentStore store, TenantId tenant, string? knowledgeBase, IReadOnlyList<string>? knowledgeBases, FilterRequest? filters,
+        IDocumentStore store, ClaimsPrincipal user, string? knowledgeBase, IReadOnlyList<string>? knowledgeBases, FilterRequest? filters,
         CancellationToken cancellationToken)
     {
+        var tenant = user.Tenant();
         var names = new List<string>();
         if (!string.IsNullOrEmpty(knowledgeBase)) names.Add(knowledgeBase);
         names.AddRange(knowledgeBases ?? []);
         var ids = new List<KnowledgeBaseId>();
         foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
-            var found = await KnowledgeBaseLookup.FindAsync(store, tenant, name, cancellationToken);
+            var found = await KnowledgeBaseLookup.FindAsync(store, user, name, cancellationToken);
             if (found is null) return (null, KnowledgeBaseLookup.NotFound(name));
             ids.Add(found.Id);
+        }
+        if (names.Count == 0 && user.KnowledgeBases() is not null)
+        {
+            // A limited key searching "everywhere" searches its own knowledge bases: an empty list would mean all.
+            ids.AddRange((await KnowledgeBaseLookup.ListAsync(store, user, cancellationToken)).Select(k => k.Id));
+            if (ids.Count == 0) return (null, Problems.NotFoundResult("None of the knowledge bases this key may use exists."));
         }
 
         var documents = new List<DocumentId>();

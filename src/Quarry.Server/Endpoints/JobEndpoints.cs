@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,7 +32,7 @@ internal static class JobEndpoints
             }
             var take = limit ?? 100;
             if (take is < 1 or > MaxList) return Problems.Invalid($"'limit' must be between 1 and {MaxList}.");
-            var items = await jobs.ListAsync(http.User.Tenant(), filter, take, ct);
+            var items = (await jobs.ListAsync(http.User.Tenant(), filter, take, ct)).Where(j => Visible(http.User, j)).ToList();
             var queued = items.Where(j => j.Status == JobStatus.Queued).OrderBy(j => j.CreatedAt).Select(j => j.Id).ToList();
             return Results.Ok(new JobListResponse(items.Select(j => ToResponse(j, estimates, queued.IndexOf(j.Id), workers.Value.Count)).ToList()));
         }).RequireAuthorization(Policies.Reader).WithName("ListJobs").Produces<JobListResponse>();
@@ -41,7 +42,7 @@ internal static class JobEndpoints
         {
             var tenant = http.User.Tenant();
             var job = Identifiers.Job(id) is { } jobId ? await jobs.GetAsync(tenant, jobId, ct) : null;
-            if (job is null) return JobNotFound(id);
+            if (job is null || !Visible(http.User, job)) return JobNotFound(id);
             var ahead = job.Status == JobStatus.Queued ? await QueuedAheadAsync(jobs, tenant, job, ct) : 0;
             return Results.Ok(ToResponse(job, estimates, ahead, workers.Value.Count));
         }).RequireAuthorization(Policies.Reader).WithName("GetJob").Produces<JobResponse>();
@@ -52,7 +53,7 @@ internal static class JobEndpoints
             var tenant = http.User.Tenant();
             var jobId = Identifiers.Job(id);
             var job = jobId is { } known ? await jobs.GetAsync(tenant, known, ct) : null;
-            if (job is null) return JobNotFound(id);
+            if (job is null || !Visible(http.User, job)) return JobNotFound(id);
             if (!await jobs.CancelAsync(tenant, job.Id, ct))
                 return Problems.Result(Problems.Conflict, $"Job '{id}' is already {job.Status.ToString().ToLowerInvariant()}.");
             // A queued job never reaches a worker, so its upload is removed here; a running one's worker removes it.
@@ -68,6 +69,10 @@ internal static class JobEndpoints
         var queued = await jobs.ListAsync(tenant, JobStatus.Queued, MaxList, ct);
         return queued.Count(j => j.CreatedAt < job.CreatedAt);
     }
+
+    /// <summary>A knowledge-base-limited key sees only the jobs of its knowledge bases (the tenant is already the store's filter).</summary>
+    private static bool Visible(ClaimsPrincipal user, IngestionJob job) =>
+        user.KnowledgeBases() is null || user.MayUse(IngestionPayload.TryParse(job.Payload)?.KnowledgeBase);
 
     private static IResult JobNotFound(string id) => Problems.NotFoundResult($"No job '{id}'.");
 

@@ -18,8 +18,11 @@ internal static class KeyEndpoints
         {
             if (!ApiKeys.TryParseRole(body.Role, out var role))
                 return Problems.Invalid("'role' must be reader, writer or admin.");
+            if (ApiKeys.ScopeError(role, body.KnowledgeBases) is { } scopeError)
+                return Problems.Invalid(scopeError);
             var (key, hash) = ApiKeys.Generate();
-            var record = await tenants.CreateApiKeyAsync(new NewApiKey(http.User.Tenant(), role, hash, ApiKeys.DisplayPrefix(key), body.Name ?? ""), ct);
+            var record = await tenants.CreateApiKeyAsync(
+                new NewApiKey(http.User.Tenant(), role, hash, ApiKeys.DisplayPrefix(key), body.Name ?? "", body.KnowledgeBases), ct);
             return TypedResults.Created($"/v1/keys/{record.Id}", new CreatedKeyResponse(key, ToResponse(record)));
         }).WithName("CreateKey").Produces<CreatedKeyResponse>(StatusCodes.Status201Created);
 
@@ -37,5 +40,5 @@ internal static class KeyEndpoints
     }
 
     public static KeyResponse ToResponse(ApiKeyRecord k) =>
-        new(k.Id, k.Tenant.Value, k.Role.ToString().ToLowerInvariant(), k.Name, k.Prefix, k.CreatedAt, k.RevokedAt);
+        new(k.Id, k.Tenant.Value, k.Role.ToString().ToLowerInvariant(), k.Name, k.Prefix, k.KnowledgeBases, k.CreatedAt, k.RevokedAt);
 }

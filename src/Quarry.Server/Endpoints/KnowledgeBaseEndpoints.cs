@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,22 +26,21 @@ internal static class KnowledgeBaseEndpoints
 
         group.MapGet("", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
         {
-            var items = await store.ListKnowledgeBasesAsync(http.User.Tenant(), ct);
+            var items = await KnowledgeBaseLookup.ListAsync(store, http.User, ct);
             return TypedResults.Ok(new { items = items.Select(KnowledgeBaseResponse.From) });
         }).RequireAuthorization(Policies.Reader).WithName("ListKnowledgeBases");
 
         group.MapGet("/{kb}", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct) =>
-            await KnowledgeBaseLookup.FindAsync(store, http.User.Tenant(), kb, ct) is { } found
+            await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct) is { } found
                 ? Results.Ok(KnowledgeBaseResponse.From(found))
                 : KnowledgeBaseLookup.NotFound(kb))
             .RequireAuthorization(Policies.Reader).WithName("GetKnowledgeBase").Produces<KnowledgeBaseResponse>();
 
         group.MapDelete("/{kb}", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct) =>
         {
-            var tenant = http.User.Tenant();
-            var found = await KnowledgeBaseLookup.FindAsync(store, tenant, kb, ct);
+            var found = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
-            await store.DeleteKnowledgeBaseAsync(tenant, found.Id, ct);
+            await store.DeleteKnowledgeBaseAsync(http.User.Tenant(), found.Id, ct);
             return Results.NoContent();
         }).RequireAuthorization(Policies.Admin).WithName("DeleteKnowledgeBase");
     }
@@ -48,9 +48,16 @@ internal static class KnowledgeBaseEndpoints
 
 internal static class KnowledgeBaseLookup
 {
-    /// <summary>The tenant's knowledge base with that name; null for a name that is not valid or not the tenant's.</summary>
-    public static Task<KnowledgeBase?> FindAsync(IDocumentStore store, TenantId tenant, string? name, CancellationToken cancellationToken) =>
-        KnowledgeBaseNames.IsValid(name) ? store.FindKnowledgeBaseAsync(tenant, name!, cancellationToken) : Task.FromResult<KnowledgeBase?>(null);
+    /// <summary>The caller's knowledge base with that name: looked up inside the key's tenant, and only when the key
+    /// may use it. Null (→ 404) for an invalid name, another tenant's, or one outside a limited key's list.</summary>
+    public static Task<KnowledgeBase?> FindAsync(IDocumentStore store, ClaimsPrincipal user, string? name, CancellationToken cancellationToken) =>
+        KnowledgeBaseNames.IsValid(name) && user.MayUse(name)
+            ? store.FindKnowledgeBaseAsync(user.Tenant(), name!, cancellationToken)
+            : Task.FromResult<KnowledgeBase?>(null);
+
+    /// <summary>The tenant's knowledge bases this key may use.</summary>
+    public static async Task<IReadOnlyList<KnowledgeBase>> ListAsync(IDocumentStore store, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        (await store.ListKnowledgeBasesAsync(user.Tenant(), cancellationToken)).Where(k => user.MayUse(k.Name)).ToList();
 
     public static IResult NotFound(string? name) => Problems.NotFoundResult($"No knowledge base named '{name}'.");
 }

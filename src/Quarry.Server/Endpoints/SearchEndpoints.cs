@@ -13,7 +13,7 @@ internal static class SearchEndpoints
     public static void Map(RouteGroupBuilder v1) =>
         v1.MapPost("/search", async (SearchRequest body, HttpContext http, IDocumentStore store, Retriever retriever, CancellationToken ct) =>
         {
-            var (filter, error) = await FilterMapping.BuildAsync(store, http.User.Tenant(), body.KnowledgeBase, body.KnowledgeBases, body.Filters, ct);
+            var (filter, error) = await FilterMapping.BuildAsync(store, http.User, body.KnowledgeBase, body.KnowledgeBases, body.Filters, ct);
             if (error is not null) return error;
             var query = body.Query ?? "";
             var result = await retriever.RetrieveAsync(new RetrievalRequest(query, filter!, body.TopK), ct);

@@ -8,6 +8,8 @@ CREATE TABLE api_keys (
     key_hash   TEXT    NOT NULL UNIQUE CHECK (length(key_hash) = 64),
     prefix     TEXT    NOT NULL,
     name       TEXT    NOT NULL,
+    -- JSON array of the knowledge-base names the key is limited to; NULL: every knowledge base of the tenant.
+    knowledge_bases TEXT,
     created_at INTEGER NOT NULL,
     revoked_at INTEGER
 ) STRICT;
