@@ -49,6 +49,18 @@ public sealed class SqliteTenantStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_limited_to_knowledge_bases_reads_back_its_list()
+    {
+        var (key, hash) = ApiKeys.Generate();
+        await Tenants.CreateApiKeyAsync(new NewApiKey(Acme, ApiKeyRole.Reader, hash, ApiKeys.DisplayPrefix(key), "", ["faq", "handbook"]), Ct);
+        var (other, otherHash) = ApiKeys.Generate();
+        await Tenants.CreateApiKeyAsync(new NewApiKey(Acme, ApiKeyRole.Reader, otherHash, ApiKeys.DisplayPrefix(other), ""), Ct);
+
+        (await Tenants.FindApiKeyAsync(hash, Ct))!.KnowledgeBases.Should().Equal("faq", "handbook");
+        (await Tenants.FindApiKeyAsync(otherHash, Ct))!.KnowledgeBases.Should().BeNull("an unlimited key may use every knowledge base");
+    }
+
+    [Fact]
     public async Task The_database_never_holds_the_key_itself()
     {
         var (key, hash) = ApiKeys.Generate();
