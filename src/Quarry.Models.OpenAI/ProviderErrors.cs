@@ -3,10 +3,12 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Polly.Timeout;
 using Quarry.Embedding;
+using Quarry.Generation;
 
 namespace Quarry.Models.OpenAI;
 
-/// <summary>Classifies provider failures (retry or not) and turns them into <see cref="EmbeddingException"/>s.</summary>
+/// <summary>Classifies provider failures (retry or not) and turns them into <see cref="EmbeddingException"/>s and
+/// <see cref="ChatModelException"/>s.</summary>
 internal static class ProviderErrors
 {
     private const int MaxDetailLength = 500;
@@ -46,6 +48,34 @@ internal static class ProviderErrors
                 return IsMalformed(exception)
                     ? new($"The embedding endpoint {endpoint} sent a malformed response for model '{model}': {exception.Message}", isTransient: false, exception)
                     : new($"Embedding with model '{model}' at {endpoint} failed: {exception.Message}", isTransient: false, exception);
+        }
+    }
+
+    /// <summary>
+    /// A chat failure with its status and the provider's Retry-After. One attempt only: retries, timeouts and
+    /// fallback are the gateway's, so the message says what this request got, not how often it was tried.
+    /// </summary>
+    public static ChatModelException ToChatModelException(Exception exception, Uri endpoint, string model, DateTimeOffset now)
+    {
+        switch (exception)
+        {
+            case ChatModelException e:
+                return e;
+            case ClientResultException e when e.Status == 0:
+                return new($"Could not reach the chat endpoint {endpoint}: {e.Message}", isTransient: true, inner: e);
+            case ClientResultException e:
+                return new(
+                    $"The chat endpoint {endpoint} answered {e.Status} {e.GetRawResponse()?.ReasonPhrase} for model '{model}': {Detail(e)}",
+                    IsTransient(e), e.Status, RetryAfter.From(e, now), e);
+            case HttpRequestException or IOException or SocketException:
+                return new($"The connection to the chat endpoint {endpoint} failed: {exception.Message}", isTransient: true, inner: exception);
+            case OperationCanceledException:
+                // Not the caller's token (that one is rethrown as is): the HTTP client's own network timeout.
+                return new($"The chat endpoint {endpoint} did not answer in time for model '{model}'.", isTransient: true, inner: exception);
+            default:
+                return IsMalformed(exception)
+                    ? new($"The chat endpoint {endpoint} sent a malformed response for model '{model}': {exception.Message}", isTransient: false, inner: exception)
+                    : new($"Chat with model '{model}' at {endpoint} failed: {exception.Message}", isTransient: false, inner: exception);
         }
     }
 

@@ -204,16 +204,7 @@ public sealed class Reply
 
     public static Reply Status(int status, string? retryAfter = null, string? message = null) => new((_, _, response, ct) =>
     {
-        var body = new JsonObject
-        {
-            ["error"] = new JsonObject
-            {
-                ["message"] = message ?? $"Scripted failure {status}",
-                ["type"] = status == 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error",
-                ["param"] = null,
-                ["code"] = status == 401 ? "invalid_api_key" : null,
-            },
-        }.ToJsonString();
+        var body = Quarry.Testing.ChatWire.Error(status, message).ToJsonString();
         return WriteAsync(response, status, body, retryAfter is null ? [] : [("Retry-After", retryAfter)], ct);
     });
 

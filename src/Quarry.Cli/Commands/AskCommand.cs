@@ -23,26 +23,13 @@ internal static class AskCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = CliContext.BuildServices(result);
-            var store = services.GetRequiredService<IDocumentStore>();
-            var tenant = CliContext.ResolveTenant(result);
-            var (_, knowledgeBases, kbError) = await KnowledgeBaseLookup.ResolveAsync(store, tenant, result.GetValue(kb), cancellationToken);
-            if (kbError is not null)
-            {
-                await Console.Error.WriteLineAsync(kbError);
-                return ExitCodes.PartialFailure;
-            }
-            var (filter, filterError) = SearchFilters.Parse(tenant, knowledgeBases!.Select(k => k.Id).ToList(), result.GetValue(filters));
-            if (filterError is not null)
-            {
-                await Console.Error.WriteLineAsync(filterError);
-                return ExitCodes.Usage;
-            }
-            if (knowledgeBases!.Sum(k => k.DocumentCount) == 0)
-                await Console.Error.WriteLineAsync("The knowledge base has no documents: add some with 'quarry ingest'.");
+            var (scope, exitCode) = await QueryScope.ResolveAsync(services, result, kb, filters, cancellationToken);
+            if (scope is null) return exitCode;
+            if (scope.IsEmpty) await Console.Error.WriteLineAsync("The knowledge base has no documents: add some with 'quarry ingest'.");
 
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var asker = services.GetRequiredService<AskService>();
-            var request = new AskRequest(result.GetValue(question)!, filter!);
+            var request = new AskRequest(result.GetValue(question)!, scope.Filter);
             try
             {
                 var answer = result.GetValue(stream)

@@ -25,27 +25,15 @@ internal static class SearchCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = CliContext.BuildServices(result);
-            var store = services.GetRequiredService<IDocumentStore>();
-            var tenant = CliContext.ResolveTenant(result);
-            var (_, knowledgeBases, kbError) = await KnowledgeBaseLookup.ResolveAsync(store, tenant, result.GetValue(kb), cancellationToken);
-            if (kbError is not null)
-            {
-                await Console.Error.WriteLineAsync(kbError);
-                return ExitCodes.PartialFailure;
-            }
-            var (filter, filterError) = SearchFilters.Parse(tenant, knowledgeBases!.Select(k => k.Id).ToList(), result.GetValue(filters));
-            if (filterError is not null)
-            {
-                await Console.Error.WriteLineAsync(filterError);
-                return ExitCodes.Usage;
-            }
+            var (scope, exitCode) = await QueryScope.ResolveAsync(services, result, kb, filters, cancellationToken);
+            if (scope is null) return exitCode;
 
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var text = result.GetValue(query)!;
             RetrievalResult retrieval;
             try
             {
-                retrieval = await services.GetRequiredService<Retriever>().RetrieveAsync(new RetrievalRequest(text, filter!, result.GetValue(top)), cancellationToken);
+                retrieval = await services.GetRequiredService<Retriever>().RetrieveAsync(new RetrievalRequest(text, scope.Filter, result.GetValue(top)), cancellationToken);
             }
             catch (InvalidQueryException ex)
             {
@@ -53,7 +41,7 @@ internal static class SearchCommand
                 return ExitCodes.Usage;
             }
             var reason = retrieval.Chunks.Count > 0 ? null
-                : knowledgeBases!.Sum(k => k.DocumentCount) == 0 ? "The knowledge base has no documents: add some with 'quarry ingest'."
+                : scope.IsEmpty ? "The knowledge base has no documents: add some with 'quarry ingest'."
                 : "No chunk matches the query and filters.";
 
             if (result.GetValue(json))

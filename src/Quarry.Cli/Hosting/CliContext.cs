@@ -56,7 +56,18 @@ internal static class CliContext
         services.AddQuarryEngine(configuration, dataDirectory);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).
-        provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        try
+        {
+            provider.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is Microsoft.Extensions.Options.OptionsValidationException))
+        {
+            // Several options objects failed (e.g. the chat gateway and one of its providers): report every sentence,
+            // not "One or more errors occurred".
+            var failures = e.InnerExceptions.Cast<Microsoft.Extensions.Options.OptionsValidationException>().ToList();
+            throw new Microsoft.Extensions.Options.OptionsValidationException(
+                failures[0].OptionsName, failures[0].OptionsType, failures.SelectMany(f => f.Failures));
+        }
         return provider;
     }
 }

@@ -20,10 +20,17 @@ internal sealed partial record QuestionProfile(IReadOnlyList<string> Terms, Ques
         "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "name", "many", "much", "did", "does", "do",
     };
 
+    private static readonly HashSet<string> HowAdjectives = new(StringComparer.Ordinal)
+    {
+        "long", "old", "far", "large", "big", "tall", "high", "often", "soon", "late", "early",
+    };
+
     public static QuestionProfile Parse(string question)
     {
         var words = EnglishTerms.Words(question).Select(w => w.Text).ToList();
-        var terms = words.Where(w => EnglishTerms.IsContent(w) && !QuestionWords.Contains(w)).Select(EnglishTerms.Stem).Distinct().ToList();
+        // "how long", "how old": the adjective asks for a quantity and is not a word the answer will contain.
+        var terms = words.Where((w, i) => EnglishTerms.IsContent(w) && !QuestionWords.Contains(w) && !(i > 0 && words[i - 1] == "how" && HowAdjectives.Contains(w)))
+            .Select(EnglishTerms.Stem).Distinct().ToList();
         return new QuestionProfile(terms, KindOf(question.ToLowerInvariant()), words.ToHashSet(StringComparer.Ordinal));
     }
 

@@ -1,8 +1,8 @@
 namespace Quarry.Tokenization;
 
 /// <summary>
-/// Words of a text with their offsets, lower-cased, and a light English stem (plural and common verb endings dropped)
-/// so that "refunds", "refunded" and "refund" meet. Used wherever Quarry matches a question against text it already
+/// Words of a text with their offsets, lower-cased, and their Porter stem so that "refunds", "refunded" and
+/// "refund" meet. Used wherever Quarry matches a question against text it already
 /// retrieved (highlighting, sentence selection, citation support); ranking in the index uses the engine's own stemmer.
 /// </summary>
 internal static class EnglishTerms
@@ -35,18 +35,7 @@ internal static class EnglishTerms
     public static bool IsContent(string lowercaseWord) =>
         (lowercaseWord.Length > 1 || char.IsDigit(lowercaseWord[0])) && !EnglishStopwords.Contains(lowercaseWord);
 
-    public static string Stem(string word)
-    {
-        if (word.Length <= 3 || char.IsDigit(word[^1])) return word;
-        if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal)) return word[..^3] + "y";
-        foreach (var suffix in (ReadOnlySpan<string>)["ing", "ed", "es", "s"])
-        {
-            // "ss" words (class, process) keep their ending.
-            if (suffix == "s" && word.EndsWith("ss", StringComparison.Ordinal)) continue;
-            if (word.Length > suffix.Length + 2 && word.EndsWith(suffix, StringComparison.Ordinal)) return word[..^suffix.Length];
-        }
-        return word;
-    }
+    public static string Stem(string word) => PorterStemmer.Stem(word);
 
     // "don't", "U.S." and "3.5" stay one word; a trailing apostrophe or period does not.
     private static bool IsInnerJoiner(string text, int i) =>

@@ -36,6 +36,8 @@ public static class QuarryEngine
         services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
         services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration);
+        // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.
+        ChatConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Generation;
+
+public static class ChatGatewayServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the chat gateway as the <see cref="IChatModel"/>, with <see cref="ChatGatewayOptions"/> validated at
+    /// start-up. Each provider named in the options must be an <see cref="IChatModel"/> registered as a keyed service
+    /// under that name (e.g. by <c>AddQuarryOpenAIChat</c>).
+    /// </summary>
+    public static IServiceCollection AddQuarryChatGateway(this IServiceCollection services, Action<ChatGatewayOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<ChatGatewayOptions>();
+        if (configure is not null)
+            options.Configure(configure);
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatGatewayOptions>, ChatGatewayOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IChatModel>(CreateGateway);
+        return services;
+    }
+
+    private static ChatGateway CreateGateway(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<ChatGatewayOptions>>().Value;
+        var time = services.GetRequiredService<TimeProvider>();
+        var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+        var logger = loggers.CreateLogger<ChatGateway>();
+        var chain = options.Chain
+            .Select(name => new ChatProvider(
+                services.GetRequiredKeyedService<IChatModel>(name),
+                options.Providers.First(p => p.Name == name),
+                time,
+                logger))
+            .ToList();
+        return new ChatGateway(chain, options, time, logger);
+    }
+}

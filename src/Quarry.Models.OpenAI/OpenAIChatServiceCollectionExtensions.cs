@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Quarry.Generation;
+
+namespace Quarry.Models.OpenAI;
+
+public static class OpenAIChatServiceCollectionExtensions
+{
+    /// <summary>
+    /// Reads chat providers and the fallback chain from <paramref name="section"/> (<c>Models:Chat</c>), registers each
+    /// provider as an OpenAI-compatible chat model and the gateway as the <see cref="IChatModel"/>. Keys per provider
+    /// (<c>Providers:N:…</c>): Name, Endpoint, ApiKey, Model, Deployment, ApiVersion, ContextWindow,
+    /// MaxTokensParameter, Timeout, MaxRetries, RetryDelay, MaxRetryDelay, CircuitBreaker:*, RateLimit:*; and for the
+    /// chain: Fallback (a list, or names separated by commas), StreamIdleTimeout, TenantRateLimit:*. Everything is
+    /// validated at start-up.
+    /// </summary>
+    public static IServiceCollection AddQuarryOpenAIChat(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        var prefix = section is IConfigurationSection s ? s.Path : ChatGatewayOptions.SectionName;
+        var index = 0;
+        foreach (var entry in section.GetSection("Providers").GetChildren())
+        {
+            // An unnamed entry still gets a key of its own; the gateway's validation reports the missing name.
+            var name = string.IsNullOrWhiteSpace(entry["Name"]) ? entry.Path : entry["Name"]!;
+            services.AddQuarryOpenAIChatProvider(name, entry.Bind, $"{prefix}:Providers:{index++} ({name})");
+        }
+        services.AddQuarryChatGateway(o =>
+        {
+            section.Bind(o);
+            // Environment variables make a list awkward: QUARRY_Models__Chat__Fallback=primary,backup reads naturally.
+            if (section["Fallback"] is { Length: > 0 } flat)
+                o.Fallback = [.. flat.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Registers one OpenAI-compatible chat endpoint as a provider named <paramref name="name"/> (a keyed
+    /// <see cref="IChatModel"/>), options validated at start-up. Add it to the chain with
+    /// <see cref="ChatGatewayServiceCollectionExtensions.AddQuarryChatGateway"/>.
+    /// </summary>
+    public static IServiceCollection AddQuarryOpenAIChatProvider(this IServiceCollection services, string name, Action<OpenAIChatProviderOptions> configure) =>
+        services.AddQuarryOpenAIChatProvider(name, configure, $"Chat provider '{name}'");
+
+    private static IServiceCollection AddQuarryOpenAIChatProvider(this IServiceCollection services, string name, Action<OpenAIChatProviderOptions> configure, string describedAs)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<OpenAIChatProviderOptions>(name)
+            .Configure(o =>
+            {
+                o.Name = name;
+                configure(o);
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OpenAIChatProviderOptions>>(new OpenAIChatProviderOptionsValidator(name, describedAs));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddKeyedSingleton<IChatModel>(name, (sp, _) => new OpenAIChatModel(
+            sp.GetRequiredService<IOptionsMonitor<OpenAIChatProviderOptions>>().Get(name),
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using Quarry.Tokenization;
+
+namespace Quarry.Core.Tests.Tokenization;
+
+public sealed class PorterStemmerTests
+{
+    // Pairs from Martin Porter's published sample vocabulary and output (voc.txt / output.txt).
+    [Theory]
+    [InlineData("caresses", "caress")]
+    [InlineData("ponies", "poni")]
+    [InlineData("ties", "ti")]
+    [InlineData("cats", "cat")]
+    [InlineData("feed", "feed")]
+    [InlineData("agreed", "agre")]
+    [InlineData("plastered", "plaster")]
+    [InlineData("motoring", "motor")]
+    [InlineData("sing", "sing")]
+    [InlineData("conflated", "conflat")]
+    [InlineData("troubled", "troubl")]
+    [InlineData("sized", "size")]
+    [InlineData("hopping", "hop")]
+    [InlineData("falling", "fall")]
+    [InlineData("hissing", "hiss")]
+    [InlineData("failing", "fail")]
+    [InlineData("filing", "file")]
+    [InlineData("happy", "happi")]
+    [InlineData("relational", "relat")]
+    [InlineData("conditional", "condit")]
+    [InlineData("rational", "ration")]
+    [InlineData("digitizer", "digit")]
+    [InlineData("operator", "oper")]
+    [InlineData("feudalism", "feudal")]
+    [InlineData("hopefulness", "hope")]
+    [InlineData("formality", "formal")]
+    [InlineData("sensibility", "sensibl")]
+    [InlineData("triplicate", "triplic")]
+    [InlineData("electrical", "electr")]
+    [InlineData("goodness", "good")]
+    [InlineData("revival", "reviv")]
+    [InlineData("allowance", "allow")]
+    [InlineData("adjustable", "adjust")]
+    [InlineData("replacement", "replac")]
+    [InlineData("adoption", "adopt")]
+    [InlineData("communism", "commun")]
+    [InlineData("effective", "effect")]
+    [InlineData("probate", "probat")]
+    [InlineData("controlling", "control")]
+    [InlineData("generalizations", "gener")]
+    [InlineData("closes", "close")]
+    [InlineData("close", "close")]
+    [InlineData("2016", "2016")]
+    [InlineData("café", "café")]
+    public void Stems_match_the_reference_implementation(string word, string stem) =>
+        PorterStemmer.Stem(word).Should().Be(stem);
+}
