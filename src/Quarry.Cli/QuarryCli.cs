@@ -23,6 +23,8 @@ internal static class QuarryCli
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
         root.Subcommands.Add(ReindexCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         return root;
     }
 

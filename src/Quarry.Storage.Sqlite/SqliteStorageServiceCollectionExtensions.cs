@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Sqlite;
 
@@ -13,7 +14,7 @@ public static class SqliteStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the embedded SQLite store as <see cref="IDocumentStore"/>, <see cref="IKeywordIndex"/>,
-    /// <see cref="IIngestionJobStore"/>, <see cref="IEmbeddingCache"/> and <see cref="IIndexChangeFeed"/>: one instance, so that all share the
+    /// <see cref="IIngestionJobStore"/>, <see cref="IEmbeddingCache"/>, <see cref="IIndexChangeFeed"/> and <see cref="ITenantStore"/>: one instance, so that all share the
     /// write lock and the file.
     /// </summary>
     public static IServiceCollection AddQuarrySqliteStorage(this IServiceCollection services, Action<SqliteStorageOptions> configure)
@@ -35,6 +36,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

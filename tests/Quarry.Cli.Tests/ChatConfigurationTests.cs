@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Cli.Hosting;
 using Quarry.Cli.Tests.TestSupport;
 using Quarry.Generation;
+using Quarry.Server.Hosting;
 
 namespace Quarry.Cli.Tests;
 

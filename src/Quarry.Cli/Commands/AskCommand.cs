@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Answering;
 using Quarry.Cli.Hosting;
+using Quarry.Server.Hosting;
 using Quarry.Cli.Output;
 using Quarry.Retrieval;
 using Quarry.Storage;

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Answering;
 using Quarry.Cli.Hosting;
+using Quarry.Server.Hosting;
 using Quarry.Cli.Output;
 using Quarry.Documents;
 using Quarry.Evaluation;

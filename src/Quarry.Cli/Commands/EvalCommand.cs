@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quarry.Chunking;
 using Quarry.Cli.Hosting;
+using Quarry.Server.Hosting;
 using Quarry.Cli.Output;
 using Quarry.Documents;
 using Quarry.Evaluation;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Cli.Hosting;
+using Quarry.Server.Hosting;
 using Quarry.Cli.Output;
 using Quarry.Documents;
 using Quarry.Retrieval;

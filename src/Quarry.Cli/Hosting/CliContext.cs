@@ -2,16 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Quarry.Answering;
-using Quarry.Chunking;
-using Quarry.Citations;
 using Quarry.Documents;
-using Quarry.Generation;
-using Quarry.Ingestion;
-using Quarry.Parsing;
-using Quarry.Prompting;
-using Quarry.Retrieval;
-using Quarry.Storage.Sqlite;
+using Quarry.Server.Hosting;
 
 namespace Quarry.Cli.Hosting;
 
@@ -26,7 +18,7 @@ internal static class CliContext
 
     public static readonly Option<string> Tenant = new("--tenant")
     {
-        Description = "Tenant to act as (the embedded default has one tenant, 'default').",
+        Description = "Tenant to act as (the embedded default has one tenant, 'default'; 'keys' creates keys for it).",
         DefaultValueFactory = _ => TenantId.Default.Value,
         Recursive = true,
         Hidden = true,
@@ -40,10 +32,7 @@ internal static class CliContext
 
     public static string ResolveDataDirectory(ParseResult result)
     {
-        var explicitDir = result.GetValue(Data);
-        if (explicitDir is not null) return explicitDir.FullName;
-        var env = Environment.GetEnvironmentVariable("QUARRY_DATA");
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(env) ? "quarry-data" : env);
+        return QuarryEngine.ResolveDataDirectory(result.GetValue(Data)?.FullName);
     }
 
     public static TenantId ResolveTenant(ParseResult result) => new(result.GetValue(Tenant) ?? TenantId.Default.Value);
@@ -62,24 +51,9 @@ internal static class CliContext
             logging.AddFilter("Microsoft", LogLevel.Warning);
             logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
-        services.AddSingleton(TimeProvider.System);
         // Limits and tuning come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables("QUARRY_").Build();
-        services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
-        services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
-        services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
-        services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
-        services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
-        services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
-        services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
-        services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
-        EmbeddingConfiguration.Add(services, configuration);
-        // LLM gateway (issue 5): only when Models:Chat:Providers are configured; offline otherwise.
-        ChatConfiguration.Add(services, configuration);
-        services.AddQuarryIngestion();
-        services.AddQuarryRetrieval();
-        services.AddQuarryAnswering();
-        services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).Build();
+        services.AddQuarryEngine(configuration, dataDirectory);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).
         try

@@ -203,14 +203,15 @@ public sealed class ReindexTests : IDisposable
             await offline.IngestAsync("partly", Corpus[3]);
             await offline.IngestAsync("plain", Corpus[..1]);
         }
-        // Back to schema 2: what this migration adds goes away, the data stays.
+        // Back to schema 2: what migrations 3 (this one) and 4 (API keys) add goes away, the data stays.
         await ExecuteAsync("""
+            DROP TABLE api_keys; DROP INDEX ingestion_jobs_tenant_status;
             DROP TRIGGER documents_changed_insert; DROP TRIGGER documents_changed_update; DROP TRIGGER documents_changed_delete;
             DROP TABLE index_changes;
             ALTER TABLE knowledge_bases DROP COLUMN embedding_model;
             ALTER TABLE knowledge_bases DROP COLUMN embedding_dimension;
             ALTER TABLE knowledge_bases DROP COLUMN embeddings_incomplete;
-            DELETE FROM schema_migrations WHERE version = 3;
+            DELETE FROM schema_migrations WHERE version >= 3;
             """);
 
         await using var upgraded = await Start("test:old");

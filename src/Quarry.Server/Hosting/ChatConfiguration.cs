@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Quarry.Generation;
 using Quarry.Models.OpenAI;
 
-namespace Quarry.Cli.Hosting;
+namespace Quarry.Server.Hosting;
 
 /// <summary>
 /// Puts the LLM gateway behind <see cref="IChatModel"/> when configuration lists chat providers, e.g.
@@ -11,7 +11,7 @@ namespace Quarry.Cli.Hosting;
 /// (and <c>…__Deployment</c> for Azure OpenAI), <c>QUARRY_Models__Chat__Fallback=primary,backup</c>. Without providers
 /// no chat model is registered and answers come from the built-in extractive answerer, offline. See docs/LLM-GATEWAY.md.
 /// </summary>
-internal static class ChatConfiguration
+public static class ChatConfiguration
 {
     /// <returns>Whether a chat model was registered.</returns>
     public static bool Add(IServiceCollection services, IConfiguration configuration)

@@ -4,14 +4,14 @@ using Quarry.Embedding;
 using Quarry.Indexing.Vectors;
 using Quarry.Models.OpenAI;
 
-namespace Quarry.Cli.Hosting;
+namespace Quarry.Server.Hosting;
 
 /// <summary>
 /// Turns on hybrid retrieval when configuration names an embeddings provider:
 /// <c>QUARRY_Models__Embeddings__Provider=openai</c> with <c>QUARRY_Models__Embeddings__OpenAI__Endpoint</c>,
 /// <c>__Model</c>, <c>__Dimensions</c> (and <c>__ApiKey</c>). Without it Quarry stays on the offline default.
 /// </summary>
-internal static class EmbeddingConfiguration
+public static class EmbeddingConfiguration
 {
     public static bool Add(IServiceCollection services, IConfiguration configuration)
     {

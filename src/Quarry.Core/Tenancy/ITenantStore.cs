@@ -1,0 +1,50 @@
+using Quarry.Documents;
+
+namespace Quarry.Tenancy;
+
+/// <summary>
+/// API keys and per-tenant usage. Keys are stored only as hashes (<see cref="ApiKeys.Hash"/>): the store can tell
+/// which tenant and role a presented key belongs to, but cannot give a key back.
+/// </summary>
+public interface ITenantStore
+{
+    Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken);
+
+    /// <summary>The active (not revoked) key with this hash, or null.</summary>
+    Task<ApiKeyRecord?> FindApiKeyAsync(string keyHash, CancellationToken cancellationToken);
+
+    /// <summary>Keys of one tenant, or of every tenant when <paramref name="tenant"/> is null, newest first.</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantId? tenant, CancellationToken cancellationToken);
+
+    /// <summary>False when the key is unknown in that tenant or already revoked.</summary>
+    Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken);
+
+    /// <summary>What the tenant holds now, for quotas: stored documents and bytes, plus unfinished ingestion jobs.</summary>
+    Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken);
+}
+
+/// <summary>Roles are ordered: each includes the rights of the ones below it.</summary>
+public enum ApiKeyRole
+{
+    /// <summary>Search and ask.</summary>
+    Reader = 1,
+    /// <summary>Also ingest and delete documents, cancel jobs.</summary>
+    Writer = 2,
+    /// <summary>Also manage knowledge bases and keys.</summary>
+    Admin = 3,
+}
+
+/// <param name="KnowledgeBases">Names of the only knowledge bases the key may use, or null for all of the tenant's.</param>
+public sealed record NewApiKey(TenantId Tenant, ApiKeyRole Role, string KeyHash, string Prefix, string Name, IReadOnlyList<string>? KnowledgeBases = null);
+
+public sealed record ApiKeyRecord(
+    string Id,
+    TenantId Tenant,
+    ApiKeyRole Role,
+    string Name,
+    string Prefix,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt,
+    IReadOnlyList<string>? KnowledgeBases = null);
+
+public sealed record TenantUsage(int Documents, long Bytes, int ActiveJobs);

@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using Quarry.Answering;
+using Quarry.Generation;
+using Quarry.Retrieval;
+using Quarry.Server.Auth;
+using Quarry.Server.Errors;
+using Quarry.Server.Limits;
+using Quarry.Server.Streaming;
+using Quarry.Storage;
+
+namespace Quarry.Server.Endpoints;
+
+/// <summary>
+/// An OpenAI-compatible façade: <c>POST /v1/chat/completions</c> with <c>model</c> = knowledge base name, the last
+/// user message as the question and earlier user/assistant messages as history (system messages are ignored: the
+/// answerer's own rules govern). Citations travel in the extension fields <c>quarry_citations</c> (and
+/// <c>quarry</c> with grounded/abstained/model/degraded) of the completion, or of the last chunk when streaming.
+/// </summary>
+internal static class ChatCompletionsEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        v1.MapPost("/chat/completions", HandleAsync)
+            .RequireAuthorization(Policies.Reader).RequireRateLimiting(RateLimiting.AskPolicy)
+            .WithTags("OpenAI-compatible").WithName("ChatCompletions").Accepts<ChatCompletionRequest>("application/json")
+            .WithRequestTimeout(Timeouts.Ask);
+
+        v1.MapGet("/models", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
+        {
+            var kbs = await KnowledgeBaseLookup.ListAsync(store, http.User, ct);
+            return Results.Ok(new
+            {
+                @object = "list",
+                data = kbs.Select(k => new { id = k.Name, @object = "model", created = k.CreatedAt.ToUnixTimeSeconds(), owned_by = "quarry" }),
+            });
+        }).RequireAuthorization(Policies.Reader).WithTags("OpenAI-compatible").WithName("ListModels");
+    }
+
+    private static async Task<IResult> HandleAsync(ChatCompletionRequest body, HttpContext http, IDocumentStore store, AskService ask, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body.Model))
+            return OpenAiProblem(Problems.InvalidRequest, "'model' must name a knowledge base.", "invalid_request_error");
+        var messages = new List<ChatMessage>();
+        foreach (var m in body.Messages ?? [])
+        {
+            var role = m.Role?.ToLowerInvariant() switch
+            {
+                "user" => ChatRole.User,
+                "assistant" => ChatRole.Assistant,
+                "system" or "developer" => (ChatRole?)null,
+                _ => throw new BadHttpRequestException($"Unknown message role '{m.Role}'."),
+            };
+            if (role is { } r) messages.Add(new ChatMessage(r, TextOf(m.Content)));
+        }
+        if (messages.Count == 0 || messages[^1].Role != ChatRole.User)
+            return OpenAiProblem(Problems.InvalidRequest, "'messages' must end with a user message (the question).", "invalid_request_error");
+
+        var tenant = http.User.Tenant();
+        var kb = await KnowledgeBaseLookup.FindAsync(store, http.User, body.Model, ct);
+        if (kb is null)
+            return OpenAiProblem(Problems.NotFound, $"The model '{body.Model}' does not exist: models are knowledge base names (GET /v1/models).", "model_not_found");
+        var request = new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id] })
+        {
+            History = messages[..^1],
+        };
+        var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        if (body.Stream == true)
+            return new CompletionStream(ask.StreamAsync(request, ct), id, created, kb.Name);
+
+        var answer = await ask.AskAsync(request, ct);
+        return Results.Ok(new
+        {
+            id,
+            @object = "chat.completion",
+            created,
+            model = kb.Name,
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = answer.Text }, finish_reason = "stop" } },
+            usage = Usage(answer.Usage),
+            quarry_citations = answer.Citations,
+            quarry = Extension(answer),
+        });
+    }
+
+    private static object? Usage(TokenUsage? usage) => usage is null ? null
+        : new { prompt_tokens = usage.InputTokens, completion_tokens = usage.OutputTokens, total_tokens = usage.TotalTokens };
+
+    private static object Extension(Answer answer) =>
+        new { grounded = answer.Grounded, abstained = answer.Abstained, abstentionReason = answer.AbstentionReason, model = answer.Model, degraded = answer.Degraded };
+
+    /// <summary>A problem that OpenAI clients also understand: they read <c>error.message</c>.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult OpenAiProblem(ProblemKind kind, string message, string code)
+    {
+        var problem = Problems.Create(kind, message);
+        problem.Extensions["error"] = new { message, type = kind.Code, code };
+        return TypedResults.Problem(problem);
+    }
+
+    private static string TextOf(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString() ?? "",
+        JsonValueKind.Array => string.Join("\n", content.EnumerateArray()
+            .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("type", out var t) && t.GetString() == "text" && p.TryGetProperty("text", out _))
+            .Select(p => p.GetProperty("text").GetString())),
+        JsonValueKind.Null or JsonValueKind.Undefined => "",
+        _ => throw new BadHttpRequestException("A message's 'content' must be a string or an array of parts."),
+    };
+
+    /// <summary>OpenAI's stream: <c>data: {chunk}</c> events, the last chunk carrying finish_reason and the Quarry
+    /// extension fields, then <c>data: [DONE]</c>.</summary>
+    private sealed class CompletionStream(IAsyncEnumerable<AnswerEvent> events, string id, long created, string model) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var ct = httpContext.RequestAborted;
+            var json = ((IOptions<JsonOptions>)httpContext.RequestServices.GetService(typeof(IOptions<JsonOptions>))!).Value.SerializerOptions;
+            await using var e = events.GetAsyncEnumerator(ct);
+            if (!await e.MoveNextAsync()) return;
+            var sse = ServerSentEvents.Start(httpContext, json);
+            try
+            {
+                await sse.WriteAsync(null, Chunk(new { role = "assistant", content = "" }, null), ct);
+                do
+                {
+                    switch (e.Current)
+                    {
+                        case DeltaEvent delta:
+                            await sse.WriteAsync(null, Chunk(new { content = delta.Text }, null), ct);
+                            break;
+                        case DoneEvent done:
+                            await sse.WriteAsync(null, new
+                            {
+                                id,
+                                @object = "chat.completion.chunk",
+                                created,
+                                model,
+                                choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } },
+                                usage = Usage(done.Answer.Usage),
+                                quarry_citations = done.Answer.Citations,
+                                quarry = Extension(done.Answer),
+                            }, ct);
+                            break;
+                    }
+                }
+                while (await e.MoveNextAsync());
+                await sse.WriteRawAsync(null, "[DONE]", ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                var problem = QuarryExceptionHandler.Map(ex);
+                await sse.TryWriteAsync(null, new { error = new { message = problem.Detail ?? problem.Title, type = problem.Type, code = problem.Status } });
+            }
+        }
+
+        private object Chunk(object delta, string? finishReason) => new
+        {
+            id,
+            @object = "chat.completion.chunk",
+            created,
+            model,
+            choices = new[] { new { index = 0, delta, finish_reason = finishReason } },
+        };
+    }
+}

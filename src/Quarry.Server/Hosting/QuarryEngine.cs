@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quarry.Answering;
+using Quarry.Chunking;
+using Quarry.Citations;
+using Quarry.Generation;
+using Quarry.Ingestion;
+using Quarry.Parsing;
+using Quarry.Prompting;
+using Quarry.Retrieval;
+using Quarry.Storage.Sqlite;
+
+namespace Quarry.Server.Hosting;
+
+/// <summary>
+/// The one composition of the engine (stages, options from configuration, the store) shared by every host: the CLI
+/// commands and the server. Hosts add only what is theirs (console output, HTTP, workers).
+/// </summary>
+public static class QuarryEngine
+{
+    /// <summary>Environment variables with this prefix configure Quarry, e.g. <c>QUARRY_Parsing__MaxFileBytes</c>.</summary>
+    public const string EnvironmentPrefix = "QUARRY_";
+
+    public static IServiceCollection AddQuarryEngine(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
+        services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
+        services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
+        services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
+        services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
+        services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
+        services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
+        services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
+        EmbeddingConfiguration.Add(services, configuration);
+        // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.
+        ChatConfiguration.Add(services, configuration);
+        services.AddQuarryIngestion();
+        services.AddQuarryRetrieval();
+        services.AddQuarryAnswering();
+        services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
+        return services;
+    }
+
+    /// <summary>The data directory: the explicit one, else <c>$QUARRY_DATA</c>, else <c>./quarry-data</c>.</summary>
+    public static string ResolveDataDirectory(string? explicitDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitDirectory)) return Path.GetFullPath(explicitDirectory);
+        var env = Environment.GetEnvironmentVariable("QUARRY_DATA");
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(env) ? "quarry-data" : env);
+    }
+}

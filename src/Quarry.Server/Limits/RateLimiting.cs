@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Quarry.Server.Auth;
+using Quarry.Server.Errors;
+
+namespace Quarry.Server.Limits;
+
+/// <summary>
+/// Requests per second (token bucket) for every endpoint and concurrent asks for the answer endpoints, both
+/// partitioned by tenant (by client address before authentication). Rejections are 429 problems with Retry-After.
+/// </summary>
+internal static class RateLimiting
+{
+    public const string AskPolicy = "ask";
+
+    public static IServiceCollection AddQuarryRateLimiting(this IServiceCollection services)
+    {
+        services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                var (key, limits) = Partition(context);
+                return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.Burst!.Value,
+                    TokensPerPeriod = limits.RequestsPerSecond!.Value,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            options.AddPolicy(AskPolicy, context =>
+            {
+                var (key, limits) = Partition(context);
+                return RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = limits.ConcurrentAsks!.Value,
+                    QueueLimit = 0,
+                });
+            });
+            options.OnRejected = async (rejected, _) =>
+            {
+                // A token bucket knows when the next token arrives; a concurrency limit does not, so say 1 s.
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                var detail = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AskPolicy
+                    ? "Too many answers are being generated for this tenant at once; retry when one finishes."
+                    : "This tenant sent more requests per second than its limit.";
+                var problem = Problems.Create(Problems.RateLimited, detail);
+                problem.Extensions["retryAfterSeconds"] = seconds;
+                await Problems.WriteAsync(rejected.HttpContext, problem);
+            };
+        });
+        return services;
+    }
+
+    private static (string Key, TenantLimits Limits) Partition(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value;
+        var tenant = context.User.TryTenant();
+        return tenant is { } t
+            ? ("tenant:" + t.Value, options.For(t.Value))
+            : ("ip:" + context.Connection.RemoteIpAddress, options.For(""));
+    }
+}
