@@ -1,0 +1,63 @@
+using Quarry.Tokenization;
+
+namespace Quarry.Models.Local.Inference;
+
+/// <summary>
+/// Token ids of several sequences packed end to end (no padding), with where each starts and how many of its
+/// tokens have token type 0. Reused across calls: <see cref="Clear"/> keeps the lists' capacity.
+/// </summary>
+internal sealed class EncoderBatch
+{
+    private readonly List<int> _starts = [0];
+    private readonly List<int> _firstSegments = [];
+    private readonly List<int> _scratch = [];
+
+    public List<int> Ids { get; } = [];
+
+    public int Count => _firstSegments.Count;
+
+    public int TokenCount => Ids.Count;
+
+    public int Start(int sequence) => _starts[sequence];
+
+    public IEnumerable<int> Lengths()
+    {
+        for (var s = 0; s < Count; s++) yield return _starts[s + 1] - _starts[s];
+    }
+
+    public void Clear()
+    {
+        Ids.Clear();
+        _starts.Clear();
+        _starts.Add(0);
+        _firstSegments.Clear();
+    }
+
+    public void AddSingle(BertInputEncoder encoder, ReadOnlySpan<char> text)
+    {
+        var length = encoder.EncodeSingle(text, Ids);
+        _firstSegments.Add(length);
+        _starts.Add(Ids.Count);
+    }
+
+    public void AddPair(BertInputEncoder encoder, ReadOnlySpan<char> first, ReadOnlySpan<char> second)
+    {
+        var (_, firstSegment) = encoder.EncodePair(first, second, Ids, _scratch);
+        _firstSegments.Add(firstSegment);
+        _starts.Add(Ids.Count);
+    }
+
+    /// <summary>Position within its sequence and token type of packed token <paramref name="token"/>.</summary>
+    public (int Position, int Type) PositionAndType(int token)
+    {
+        var s = FindSequence(token);
+        var position = token - _starts[s];
+        return (position, position < _firstSegments[s] ? 0 : 1);
+    }
+
+    private int FindSequence(int token)
+    {
+        var index = _starts.BinarySearch(token);
+        return index >= 0 ? Math.Min(index, Count - 1) : ~index - 1;
+    }
+}
