@@ -325,9 +325,9 @@ public sealed class HuggingFaceDownloader : IDisposable
     {
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.UserAgent.ParseAdd("quarry/1.0");
-        // The token goes to the hub only, never to the storage host a redirect points at.
+        // The token goes to the hub only, never to the storage server a redirect points at.
         var token = string.IsNullOrWhiteSpace(_options.Token) ? Environment.GetEnvironmentVariable("HF_TOKEN") : _options.Token;
-        if (!string.IsNullOrWhiteSpace(token) && uri.Host == _endpoint.Host) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (!string.IsNullOrWhiteSpace(token) && uri.Scheme == _endpoint.Scheme && uri.Authority == _endpoint.Authority) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (range is not null) request.Headers.Range = range;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);

@@ -50,7 +50,7 @@ public sealed class ModelCache(string root)
     {
         if (!Directory.Exists(Root)) return [];
         var manifests = new List<ModelManifest>();
-        foreach (var file in Directory.EnumerateFiles(Root, ManifestFile, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 2 }))
+        foreach (var file in Directory.EnumerateFiles(Root, ManifestFile, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 3, AttributesToSkip = 0 }))
         {
             try
             {
