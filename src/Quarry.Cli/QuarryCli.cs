@@ -14,12 +14,14 @@ internal static class QuarryCli
             CliContext.Data,
             CliContext.Tenant,
             CliContext.Verbose,
+            LocalModelConfiguration.ModelPath,
         };
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         return root;
     }
 
@@ -31,6 +33,9 @@ internal static class QuarryCli
             var parsed = BuildRoot().Parse(args);
             verbose = parsed.GetValue(CliContext.Verbose);
             using var timings = verbose ? new StageTimings() : null;
+            // Commands that embed or rerank download a configured model on first use, before they start.
+            if (parsed.Errors.Count == 0 && parsed.CommandResult.Command.Name is "search" or "eval" or "ingest")
+                await LocalModelConfiguration.PrepareAsync(parsed, CliContext.LoadConfiguration(), CancellationToken.None);
             var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
             if (timings is not null)
             {

@@ -44,6 +44,9 @@ internal static class CliContext
 
     public static TenantId ResolveTenant(ParseResult result) => new(result.GetValue(Tenant) ?? TenantId.Default.Value);
 
+    /// <summary>Limits, tuning and models come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.</summary>
+    public static IConfiguration LoadConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables("QUARRY_").Build();
+
     /// <summary>Builds the engine on the embedded SQLite store in the resolved data directory.</summary>
     public static ServiceProvider BuildServices(ParseResult result)
     {
@@ -59,13 +62,13 @@ internal static class CliContext
             logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         services.AddSingleton(TimeProvider.System);
-        // Limits and tuning come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables("QUARRY_").Build();
+        var configuration = LoadConfiguration();
         services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
-        EmbeddingConfiguration.Add(services, configuration);
+        EmbeddingConfiguration.Add(services, configuration, LocalModelConfiguration.SelectedEmbeddings(result, configuration));
+        LocalModelConfiguration.AddReranker(services, configuration);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
