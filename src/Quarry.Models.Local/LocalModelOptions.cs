@@ -7,8 +7,7 @@ namespace Quarry.Models.Local;
 public abstract class LocalModelOptions
 {
     /// <summary>A Hugging Face model id (<c>BAAI/bge-small-en-v1.5</c>, optionally <c>@revision</c>) looked up in the
-    /// model cache, or a local model folder.</summary>
-    [Required(AllowEmptyStrings = false)]
+    /// model cache, or a local model folder. This or <see cref="ModelPath"/> is required (checked at start-up).</summary>
     public string Model { get; set; } = "";
 
     /// <summary>A local model folder; when set it is used instead of looking <see cref="Model"/> up in the cache.</summary>

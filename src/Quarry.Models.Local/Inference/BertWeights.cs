@@ -19,7 +19,13 @@ internal sealed class BertWeights
     /// <summary>Pooler and classifier, present for sequence classifiers (cross-encoders).</summary>
     public ClassifierWeights? Classifier { get; init; }
 
-    public static BertWeights Load(SafeTensorsFile file, BertConfig config, bool classifier)
+    public static BertWeights Load(SafeTensorsFile file, BertConfig config, bool classifier) =>
+        Load(new SafeTensorsSource(file), config, classifier);
+
+    /// <summary>Random weights of the right shapes (for benchmarks: speed does not depend on the values).</summary>
+    internal static BertWeights Random(BertConfig config, int seed) => Load(new RandomSource(seed), config, classifier: false);
+
+    private static BertWeights Load(ITensorSource file, BertConfig config, bool classifier)
     {
         var prefix = file.Contains("embeddings.word_embeddings.weight") ? ""
             : file.Contains("bert.embeddings.word_embeddings.weight") ? "bert."
@@ -39,7 +45,7 @@ internal sealed class BertWeights
         };
     }
 
-    private static BertLayerWeights LoadLayer(SafeTensorsFile file, BertConfig config, string p)
+    private static BertLayerWeights LoadLayer(ITensorSource file, BertConfig config, string p)
     {
         var h = config.HiddenSize;
         var i = config.IntermediateSize;
@@ -78,7 +84,7 @@ internal sealed class BertWeights
         };
     }
 
-    private static ClassifierWeights LoadClassifier(SafeTensorsFile file, BertConfig config, string prefix)
+    private static ClassifierWeights LoadClassifier(ITensorSource file, BertConfig config, string prefix)
     {
         var h = config.HiddenSize;
         if (!file.Contains(prefix + "pooler.dense.weight") || !file.Contains("classifier.weight"))
@@ -91,10 +97,38 @@ internal sealed class BertWeights
     }
 
     /// <summary>LayerNorm parameters, named weight/bias or (older TensorFlow conversions) gamma/beta.</summary>
-    private static (float[] Weight, float[] Bias) Norm(SafeTensorsFile file, string name, int h) =>
+    private static (float[] Weight, float[] Bias) Norm(ITensorSource file, string name, int h) =>
         file.Contains(name + ".weight")
             ? (file.ReadSingle(name + ".weight", h), file.ReadSingle(name + ".bias", h))
             : (file.ReadSingle(name + ".gamma", h), file.ReadSingle(name + ".beta", h));
+}
+
+internal interface ITensorSource
+{
+    string Path { get; }
+    bool Contains(string name);
+    float[] ReadSingle(string name, params int[] shape);
+}
+
+internal sealed class SafeTensorsSource(SafeTensorsFile file) : ITensorSource
+{
+    public string Path => file.Path;
+    public bool Contains(string name) => file.Contains(name);
+    public float[] ReadSingle(string name, params int[] shape) => file.ReadSingle(name, shape);
+}
+
+internal sealed class RandomSource(int seed) : ITensorSource
+{
+    private readonly Random _random = new(seed);
+    public string Path => "(random weights)";
+    public bool Contains(string name) => !name.StartsWith("bert.", StringComparison.Ordinal) && !name.EndsWith(".gamma", StringComparison.Ordinal);
+
+    public float[] ReadSingle(string name, params int[] shape)
+    {
+        var values = new float[shape.Aggregate(1, (a, b) => a * b)];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)(_random.NextDouble() - 0.5) * 0.1f;
+        return values;
+    }
 }
 
 internal sealed class BertLayerWeights

@@ -40,6 +40,14 @@ internal sealed class EncoderBatch
         _starts.Add(Ids.Count);
     }
 
+    /// <summary>A sequence of ids as they are (special tokens included), token type 0.</summary>
+    public void AddIds(ReadOnlySpan<int> ids)
+    {
+        foreach (var id in ids) Ids.Add(id);
+        _firstSegments.Add(ids.Length);
+        _starts.Add(Ids.Count);
+    }
+
     public void AddPair(BertInputEncoder encoder, ReadOnlySpan<char> first, ReadOnlySpan<char> second)
     {
         var (_, firstSegment) = encoder.EncodePair(first, second, Ids, _scratch);
