@@ -19,11 +19,22 @@ public class LocalEncoderBenchmarks
     private BertEncoder _encoder = null!;
     private EncoderBatch _batch = null!;
 
-    [Params(32, 128, 512)]
+    /// <summary>32, 128 and 512, or the comma-separated list in QUARRY_BENCH_SEQ.</summary>
+    [ParamsSource(nameof(SequenceLengths))]
     public int SequenceLength { get; set; }
 
-    [Params(1, 32)]
+    /// <summary>1 and 32, or the list in QUARRY_BENCH_BATCH (512 × 32 takes about a minute per operation on one core).</summary>
+    [ParamsSource(nameof(Batches))]
     public int Batch { get; set; }
+
+    public static IEnumerable<int> SequenceLengths() => FromEnvironment("QUARRY_BENCH_SEQ", [32, 128, 512]);
+
+    public static IEnumerable<int> Batches() => FromEnvironment("QUARRY_BENCH_BATCH", [1, 32]);
+
+    private static IEnumerable<int> FromEnvironment(string name, int[] fallback) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } list
+            ? list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))
+            : fallback;
 
     [Params(1, 2)]
     public int Threads { get; set; }

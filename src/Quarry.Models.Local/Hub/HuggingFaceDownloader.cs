@@ -173,7 +173,7 @@ public sealed class HuggingFaceDownloader : IDisposable
         var existing = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         if (metadata.Size is { } expectedSize && existing > expectedSize) existing = 0;
 
-        using var hash = NewHash(metadata);
+        using var hash = NewHash();
         if (existing > 0) await HashExistingAsync(partial, existing, hash, cancellationToken);
 
         var uri = metadata.Location;
@@ -206,7 +206,7 @@ public sealed class HuggingFaceDownloader : IDisposable
                     // The server ignored the Range request: start over rather than append a second copy.
                     existing = 0;
                     hash.Dispose();
-                    using var restart = NewHash(metadata);
+                    using var restart = NewHash();
                     return await WriteAsync(metadata, response, partial, destination, 0, restart, progress, cancellationToken);
                 }
                 return await WriteAsync(metadata, response, partial, destination, existing, hash, progress, cancellationToken);
@@ -272,12 +272,12 @@ public sealed class HuggingFaceDownloader : IDisposable
     {
         if (metadata.Size is { } size && length != size)
             throw new ModelDownloadException($"Downloading {metadata.Path} stopped at {length:N0} of {size:N0} bytes; run the same command again to resume.");
-        var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-        var expected = metadata.Sha256 ?? metadata.GitBlobSha1;
+        var (kind, expected, actual) = metadata.Sha256 is not null || metadata.GitBlobSha1 is null
+            ? ("sha256", metadata.Sha256, Convert.ToHexStringLower(hash.GetHashAndReset()))
+            : ("git blob sha1", metadata.GitBlobSha1, GitBlobSha1(partial));
         if (expected is not null && actual != expected)
         {
             File.Delete(partial);
-            var kind = metadata.Sha256 is not null ? "sha256" : "git blob sha1";
             throw new ModelDownloadException($"{metadata.Path} is corrupt: its {kind} is {actual} but the hub lists {expected}. The download was discarded; run the command again.");
         }
         File.Move(partial, destination, overwrite: true);
@@ -286,15 +286,22 @@ public sealed class HuggingFaceDownloader : IDisposable
 
     private static ManifestFile Entry(HubFileMetadata metadata, long length) => new(metadata.Path, length, metadata.Sha256, metadata.GitBlobSha1);
 
-    /// <summary>sha256 of the content for LFS files; for regular files git's blob hash, sha1("blob {size}\0" + content).</summary>
-    private static IncrementalHash NewHash(HubFileMetadata metadata)
+    /// <summary>Git's name for a regular file, sha1("blob {size}\0" + content): what the hub's ETag is for files not
+    /// in LFS. Those are small (configs, tokenizers), so they are hashed once complete, when the size is known.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350", Justification = "Git names blobs by sha1; this checks integrity against the hub's ETag.")]
+    private static string GitBlobSha1(string path)
     {
-        if (metadata.Sha256 is not null || metadata.GitBlobSha1 is null || metadata.Size is null)
-            return IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        hash.AppendData(Encoding.ASCII.GetBytes($"blob {metadata.Size.Value.ToString(CultureInfo.InvariantCulture)}\0"));
-        return hash;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
+        using var file = File.OpenRead(path);
+        hash.AppendData(Encoding.ASCII.GetBytes($"blob {file.Length.ToString(CultureInfo.InvariantCulture)}\0"));
+        var buffer = new byte[BufferSize];
+        int read;
+        while ((read = file.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    /// <summary>sha256 of the content, computed as it streams in (and over a resumed file's first part).</summary>
+    private static IncrementalHash NewHash() => IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     private static async Task HashExistingAsync(string path, long length, IncrementalHash hash, CancellationToken cancellationToken)
     {
@@ -314,11 +321,13 @@ public sealed class HuggingFaceDownloader : IDisposable
     {
         var length = new FileInfo(path).Length;
         if (metadata.Size is { } size && size != length) return false;
-        var expected = metadata.Sha256 ?? metadata.GitBlobSha1;
-        if (expected is null) return false;
-        using var hash = NewHash(metadata);
-        await HashExistingAsync(path, length, hash, cancellationToken);
-        return Convert.ToHexStringLower(hash.GetHashAndReset()) == expected;
+        if (metadata.Sha256 is { } sha256)
+        {
+            using var hash = NewHash();
+            await HashExistingAsync(path, length, hash, cancellationToken);
+            return Convert.ToHexStringLower(hash.GetHashAndReset()) == sha256;
+        }
+        return metadata.GitBlobSha1 is { } sha1 && GitBlobSha1(path) == sha1;
     }
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, RangeHeaderValue? range, ModelReference? model, CancellationToken cancellationToken)

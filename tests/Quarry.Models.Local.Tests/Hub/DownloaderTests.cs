@@ -71,6 +71,17 @@ public sealed class DownloaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_corrupted_regular_file_fails_its_git_blob_hash()
+    {
+        _hub.Corrupt.Add("tokenizer.json");
+        using var downloader = Downloader();
+
+        var pull = () => downloader.PullAsync(ModelReference.Parse(Repo), null, CancellationToken.None);
+
+        (await pull.Should().ThrowAsync<ModelDownloadException>()).WithMessage("*tokenizer.json is corrupt: its git blob sha1 is*");
+    }
+
+    [Fact]
     public async Task An_interrupted_download_resumes_with_a_range_request()
     {
         var size = new FileInfo(Fixtures.Path("bert-tiny-f32", "model.safetensors")).Length;

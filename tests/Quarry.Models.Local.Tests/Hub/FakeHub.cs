@@ -142,6 +142,11 @@ public sealed class FakeHub : IAsyncDisposable
             }
             response.StatusCode = 200;
             response.Headers["ETag"] = $"W/\"{GitBlobSha1(data)}\"";
+            if (Corrupt.Contains(file))
+            {
+                data = [.. data];
+                data[data.Length / 2] ^= 0xFF;
+            }
             response.ContentLength64 = data.Length;
             if (request.HttpMethod == "GET") await response.OutputStream.WriteAsync(data);
             response.Close();
