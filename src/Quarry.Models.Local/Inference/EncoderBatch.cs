@@ -25,6 +25,27 @@ internal sealed class EncoderBatch
         for (var s = 0; s < Count; s++) yield return _starts[s + 1] - _starts[s];
     }
 
+    /// <summary>
+    /// Adds <paramref name="count"/> inputs one by one and runs a forward pass whenever the next could push the batch
+    /// past <paramref name="maxBatchTokens"/> (and at the end); <paramref name="run"/> gets the batch and the index of
+    /// its first input.
+    /// </summary>
+    public static void InPasses(int count, int maxLength, int maxBatchTokens, Action<EncoderBatch, int> add,
+        Action<EncoderBatch, int> run, CancellationToken cancellationToken)
+    {
+        var batch = new EncoderBatch();
+        var first = 0;
+        for (var i = 0; i < count; i++)
+        {
+            add(batch, i);
+            if (batch.TokenCount + maxLength <= maxBatchTokens && i < count - 1) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            run(batch, first);
+            batch.Clear();
+            first = i + 1;
+        }
+    }
+
     public void Clear()
     {
         Ids.Clear();

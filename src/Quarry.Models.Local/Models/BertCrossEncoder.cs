@@ -46,19 +46,10 @@ internal sealed class BertCrossEncoder
     {
         ArgumentNullException.ThrowIfNull(passages);
         var result = new float[passages.Count][];
-        var batch = new EncoderBatch();
-        var first = 0;
-        for (var i = 0; i < passages.Count; i++)
-        {
-            batch.AddPair(_inputs, query, passages[i]);
-            if (batch.TokenCount + _inputs.MaxLength > _maxBatchTokens || i == passages.Count - 1)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Run(batch, result, first, cancellationToken);
-                batch.Clear();
-                first = i + 1;
-            }
-        }
+        EncoderBatch.InPasses(passages.Count, _inputs.MaxLength, _maxBatchTokens,
+            (batch, i) => batch.AddPair(_inputs, query, passages[i]),
+            (batch, first) => Run(batch, result, first, cancellationToken),
+            cancellationToken);
         return result;
     }
 

@@ -49,19 +49,10 @@ internal sealed class BertSentenceEncoder : ITextEmbeddingModel
     {
         ArgumentNullException.ThrowIfNull(texts);
         var result = new float[texts.Count][];
-        var batch = new EncoderBatch();
-        var first = 0;
-        for (var i = 0; i < texts.Count; i++)
-        {
-            batch.AddSingle(_inputs, texts[i]);
-            if (batch.TokenCount + _inputs.MaxLength > _maxBatchTokens || i == texts.Count - 1)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                Run(batch, result, first, cancellationToken);
-                batch.Clear();
-                first = i + 1;
-            }
-        }
+        EncoderBatch.InPasses(texts.Count, _inputs.MaxLength, _maxBatchTokens,
+            (batch, i) => batch.AddSingle(_inputs, texts[i]),
+            (batch, first) => Run(batch, result, first, cancellationToken),
+            cancellationToken);
         return result;
     }
 
