@@ -10,7 +10,8 @@ namespace Quarry.Models.Local.Inference;
 /// token-wise step (projections, feed-forward, layer norms) runs over exactly the real tokens as one tall matrix, and
 /// only attention looks at sequence boundaries, one (sequence, head) pair per task, so no work is spent on padding
 /// and no attention mask is needed (a padded key's softmax weight is exactly zero in PyTorch too). Work is split
-/// across cores per block of rows (or columns, for short batches); buffers come from a pool of workspaces.
+/// across cores by sequences (see <see cref="Forward"/>) or, for one long sequence, per block of rows (or columns);
+/// buffers come from a pool of workspaces.
 /// </summary>
 internal sealed class BertEncoder
 {
@@ -30,25 +31,58 @@ internal sealed class BertEncoder
 
     public int Threads => _parallel.MaxDegreeOfParallelism;
 
-    /// <summary>Runs the encoder; the caller reads the last hidden states from the returned workspace and returns it.</summary>
+    /// <summary>Below this many tokens a lone sequence runs on one core: splitting its layers costs more than it saves.</summary>
+    internal const int MinTokensPerSplitPass = 64;
+
+    /// <summary>
+    /// Runs the encoder; the caller reads the last hidden states from the returned workspace and returns it. A batch
+    /// of several sequences is split into one group per core, each run start to finish on its own core (one fork and
+    /// join per pass, which stays fast on a busy machine); a single long sequence is split inside each layer instead.
+    /// </summary>
     public Workspace Forward(EncoderBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var tokens = batch.TokenCount;
         var c = Config;
         foreach (var length in batch.Lengths())
         {
             if (length > c.MaxPositions)
                 throw new ArgumentException($"A sequence of {length} tokens exceeds the model's {c.MaxPositions} positions.", nameof(batch));
         }
-        var ws = Rent(tokens);
+        var groups = Math.Min(Threads, batch.Count);
+        if (groups <= 1 || batch.TokenCount < MinTokensPerSplitPass)
+            return ForwardCore(batch, Threads > 1 && batch.TokenCount >= MinTokensPerSplitPass ? _parallel : null, cancellationToken);
+
+        var parts = batch.Split(groups);
+        var results = new Workspace?[parts.Count];
         try
         {
-            Embed(batch, ws);
+            Parallel.For(0, parts.Count, _parallel, g => results[g] = ForwardCore(parts[g].Batch, null, cancellationToken));
+            var ws = Rent(batch.TokenCount);
+            var h = c.HiddenSize;
+            for (var g = 0; g < parts.Count; g++)
+                results[g]!.Hidden.AsSpan(0, parts[g].Batch.TokenCount * h).CopyTo(ws.Hidden.AsSpan(parts[g].TokenOffset * h));
+            return ws;
+        }
+        finally
+        {
+            foreach (var part in results)
+            {
+                if (part is not null) Return(part);
+            }
+        }
+    }
+
+    /// <param name="parallel">Split each step across cores, or null to run on the calling thread.</param>
+    private Workspace ForwardCore(EncoderBatch batch, ParallelOptions? parallel, CancellationToken cancellationToken)
+    {
+        var ws = Rent(batch.TokenCount);
+        try
+        {
+            Embed(batch, ws, parallel);
             foreach (var layer in Weights.Layers)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Layer(layer, batch, ws);
+                Layer(layer, batch, ws, parallel);
             }
             return ws;
         }
@@ -68,7 +102,7 @@ internal sealed class BertEncoder
         return ws;
     }
 
-    private void Embed(EncoderBatch batch, Workspace ws)
+    private void Embed(EncoderBatch batch, Workspace ws, ParallelOptions? parallel)
     {
         var h = Config.HiddenSize;
         var w = Weights;
@@ -87,26 +121,26 @@ internal sealed class BertEncoder
                 TensorPrimitives.Add(row, w.TokenTypeEmbeddings.AsSpan(type * h, h), row);
                 Activations.LayerNorm(row, w.EmbeddingNormWeight, w.EmbeddingNormBias, eps);
             }
-        });
+        }, parallel);
     }
 
-    private void Layer(BertLayerWeights layer, EncoderBatch batch, Workspace ws)
+    private void Layer(BertLayerWeights layer, EncoderBatch batch, Workspace ws, ParallelOptions? parallel)
     {
         var h = Config.HiddenSize;
         var i = Config.IntermediateSize;
         var m = batch.TokenCount;
         var eps = Config.LayerNormEpsilon;
 
-        Linear(ws.Hidden, h, m, layer.Qkv, ws.Qkv, 3 * h, layer.QkvBias, accumulate: false, epilogue: null);
-        Attention(batch, ws);
+        Linear(ws.Hidden, h, m, layer.Qkv, ws.Qkv, 3 * h, layer.QkvBias, accumulate: false, epilogue: null, parallel);
+        Attention(batch, ws, parallel);
         // The residual is added by accumulating into the hidden states, then normalized row by row.
         Linear(ws.Context, h, m, layer.AttentionOutput, ws.Hidden, h, layer.AttentionOutputBias, accumulate: true,
-            (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.AttentionNormWeight, layer.AttentionNormBias, eps));
+            (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.AttentionNormWeight, layer.AttentionNormBias, eps), parallel);
         var activation = Activation();
         Linear(ws.Hidden, h, m, layer.Intermediate, ws.Intermediate, i, layer.IntermediateBias, accumulate: false,
-            (inter, row) => activation(inter.AsSpan(row * i, i)));
+            (inter, row) => activation(inter.AsSpan(row * i, i)), parallel);
         Linear(ws.Intermediate, i, m, layer.Output, ws.Hidden, h, layer.OutputBias, accumulate: true,
-            (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.OutputNormWeight, layer.OutputNormBias, eps));
+            (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.OutputNormWeight, layer.OutputNormBias, eps), parallel);
     }
 
     private delegate void SpanAction(Span<float> values);
@@ -123,10 +157,11 @@ internal sealed class BertEncoder
     /// blocks (each task finishes its rows, so the epilogue runs while they are in cache); short ones by column panels
     /// too, with the epilogue as a second pass.
     /// </summary>
-    private void Linear(float[] a, int k, int m, PackedMatrix b, float[] c, int n, float[] bias, bool accumulate, Action<float[], int>? epilogue)
+    private static void Linear(float[] a, int k, int m, PackedMatrix b, float[] c, int n, float[] bias, bool accumulate,
+        Action<float[], int>? epilogue, ParallelOptions? parallel)
     {
         var rowBlocks = (m + Gemm.BlockRows - 1) / Gemm.BlockRows;
-        var threads = Threads;
+        var threads = parallel?.MaxDegreeOfParallelism ?? 1;
         var splits = rowBlocks >= 2 * threads || threads == 1 ? 1 : Math.Min(b.Panels, (2 * threads + rowBlocks - 1) / rowBlocks);
         var panelsPerSplit = (b.Panels + splits - 1) / splits;
         var tasks = rowBlocks * splits;
@@ -143,17 +178,23 @@ internal sealed class BertEncoder
                 for (var row = rowStart; row < rowEnd; row++) epilogue(c, row);
             }
         }
-        if (tasks == 1) Task(0);
-        else Parallel.For(0, tasks, _parallel, Task);
+        if (parallel is null || tasks == 1)
+        {
+            for (var t = 0; t < tasks; t++) Task(t);
+        }
+        else
+        {
+            Parallel.For(0, tasks, parallel, Task);
+        }
         if (epilogue is not null && splits > 1)
             Rows(m, (start, end) =>
             {
                 for (var row = start; row < end; row++) epilogue(c, row);
-            });
+            }, parallel);
     }
 
     /// <summary>Scaled dot-product attention per (sequence, head): softmax(Q·Kᵀ)·V over the sequence's own tokens.</summary>
-    private void Attention(EncoderBatch batch, Workspace ws)
+    private void Attention(EncoderBatch batch, Workspace ws, ParallelOptions? parallel)
     {
         var heads = Config.Heads;
         var tasks = batch.Count * heads;
@@ -163,13 +204,13 @@ internal sealed class BertEncoder
             var head = task % heads;
             AttendOne(ws, batch.Start(sequence), batch.Start(sequence + 1) - batch.Start(sequence), head);
         }
-        if (tasks == 1 || Threads == 1)
+        if (tasks == 1 || parallel is null)
         {
             for (var t = 0; t < tasks; t++) Task(t);
         }
         else
         {
-            Parallel.For(0, tasks, _parallel, Task);
+            Parallel.For(0, tasks, parallel, Task);
         }
     }
 
@@ -204,15 +245,15 @@ internal sealed class BertEncoder
     }
 
     /// <summary>Runs a row-wise body over [0, rows), split across cores when there is enough work.</summary>
-    private void Rows(int rows, Action<int, int> body)
+    private static void Rows(int rows, Action<int, int> body, ParallelOptions? parallel)
     {
         const int Chunk = 64;
-        if (rows <= Chunk || Threads == 1)
+        if (rows <= Chunk || parallel is null)
         {
             body(0, rows);
             return;
         }
-        Parallel.For(0, (rows + Chunk - 1) / Chunk, _parallel, chunk => body(chunk * Chunk, Math.Min(rows, (chunk + 1) * Chunk)));
+        Parallel.For(0, (rows + Chunk - 1) / Chunk, parallel, chunk => body(chunk * Chunk, Math.Min(rows, (chunk + 1) * Chunk)));
     }
 
     /// <summary>Grow-only activation buffers for one forward pass at a time.</summary>

@@ -46,6 +46,32 @@ internal sealed class EncoderBatch
         }
     }
 
+    /// <summary>Splits the sequences into at most <paramref name="groups"/> contiguous runs of about equal token
+    /// counts, each with the offset of its first token in this batch.</summary>
+    public List<(EncoderBatch Batch, int TokenOffset)> Split(int groups)
+    {
+        var parts = new List<(EncoderBatch, int)>(groups);
+        var target = (TokenCount + groups - 1) / groups;
+        var current = new EncoderBatch();
+        var offset = 0;
+        for (var s = 0; s < Count; s++)
+        {
+            var start = _starts[s];
+            var length = _starts[s + 1] - start;
+            for (var t = start; t < start + length; t++) current.Ids.Add(Ids[t]);
+            current._firstSegments.Add(_firstSegments[s]);
+            current._starts.Add(current.Ids.Count);
+            if (current.TokenCount >= target && parts.Count < groups - 1 && s < Count - 1)
+            {
+                parts.Add((current, offset));
+                offset += current.TokenCount;
+                current = new EncoderBatch();
+            }
+        }
+        parts.Add((current, offset));
+        return parts;
+    }
+
     public void Clear()
     {
         Ids.Clear();
