@@ -52,8 +52,11 @@ public class LocalEncoderBenchmarks
             _batch.AddIds(ids);
         }
         var flops = FlopsPerSequence(MiniLmShape, SequenceLength);
+        // On a shared machine the GEMM rate moves with the load: measure it right here, beside this configuration.
+        var gemm = GemmBenchmarks.MeasureFlopsPerSecond(Threads);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// {nameof(LocalEncoderBenchmarks)} L={SequenceLength} B={Batch} T={Threads}: {flops / 1e9:F3} GFLOP per sequence ({flops / SequenceLength / 1e6:F1} MFLOP/token)"));
+            $"// {nameof(LocalEncoderBenchmarks)} L={SequenceLength} B={Batch} T={Threads}: {flops / 1e9:F3} GFLOP per sequence ({flops / SequenceLength / 1e6:F1} MFLOP/token); " +
+            $"GEMM now {gemm / 1e9:F1} GFLOP/s → bound {flops * Batch / gemm * 1e3:F1} ms per pass"));
     }
 
     [Benchmark(OperationsPerInvoke = 1)]
@@ -96,6 +99,21 @@ public class GemmBenchmarks
         _bias = new float[N];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// {nameof(GemmBenchmarks)}: {2.0 * M * N * K / 1e9:F3} GFLOP per op, panel width {Gemm.PanelWidth}"));
+    }
+
+    /// <summary>Best of five multiplies of this shape: the machine's GEMM rate with this kernel, now.</summary>
+    internal static double MeasureFlopsPerSecond(int threads)
+    {
+        var probe = new GemmBenchmarks { Threads = threads };
+        probe.Setup();
+        var best = double.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            probe.Multiply();
+            best = Math.Min(best, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        return 2.0 * M * N * K / best;
     }
 
     [Benchmark]
