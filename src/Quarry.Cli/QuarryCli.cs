@@ -14,6 +14,7 @@ internal static class QuarryCli
             CliContext.Data,
             CliContext.Tenant,
             CliContext.Verbose,
+            LocalModelCli.ModelPath,
         };
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
@@ -25,6 +26,7 @@ internal static class QuarryCli
         root.Subcommands.Add(ReindexCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(ModelsCommand.Create());
         return root;
     }
 
@@ -36,6 +38,9 @@ internal static class QuarryCli
             var parsed = BuildRoot().Parse(args);
             verbose = parsed.GetValue(CliContext.Verbose);
             using var timings = verbose ? new StageTimings() : null;
+            // Commands that embed or rerank download a configured model on first use, before they start.
+            if (parsed.Errors.Count == 0 && parsed.CommandResult.Command.Name is "search" or "eval" or "ingest")
+                await LocalModelCli.PrepareAsync(parsed, CliContext.LoadConfiguration(), CancellationToken.None);
             var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
             if (timings is not null)
             {

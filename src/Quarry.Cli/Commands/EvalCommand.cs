@@ -95,6 +95,8 @@ internal static class EvalCommand
                     ["documents"] = ingest.Documents,
                     ["chunkMaxTokens"] = chunking.MaxTokens,
                     ["candidatesPerSearch"] = retrievalOptions.CandidatesPerSearch,
+                    ["embedder"] = services.GetService<Quarry.Embedding.IEmbedder>()?.Model.Id,
+                    ["reranker"] = services.GetService<Quarry.Reranking.IReranker>()?.ModelId,
                     ["depth"] = Depth,
                 },
             };

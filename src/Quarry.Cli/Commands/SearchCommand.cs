@@ -65,6 +65,7 @@ internal static class SearchCommand
                         keywordScore = r.KeywordScore is { } k ? Math.Round(k, 6) : (double?)null,
                         vectorRank = r.VectorRank,
                         vectorScore = r.VectorScore is { } v ? Math.Round(v, 6) : (double?)null,
+                        rerankScore = r.RerankScore is { } rr ? Math.Round(rr, 6) : (double?)null,
                         start = r.Chunk.Span.Start,
                         end = r.Chunk.Span.End,
                         pageStart = r.Chunk.PageStart,
@@ -90,6 +91,7 @@ internal static class SearchCommand
         {
             hit.KeywordRank is { } k ? $"keyword #{k}" : null,
             hit.VectorRank is { } v ? $"vector #{v}" : null,
+            hit.RerankScore is { } r ? string.Create(CultureInfo.InvariantCulture, $"rerank {r:F3}") : null,
         }.Where(s => s is not null));
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
             $"[bold]{rank}. {Markup.Escape(chunk.Title)}[/]  [dim]{Markup.Escape(chunk.SectionPath)}[/]  score {hit.Score:F3} ({ranks})"));

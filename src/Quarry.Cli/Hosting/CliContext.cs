@@ -37,6 +37,9 @@ internal static class CliContext
 
     public static TenantId ResolveTenant(ParseResult result) => new(result.GetValue(Tenant) ?? TenantId.Default.Value);
 
+    /// <summary>Limits, tuning and models come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.</summary>
+    public static IConfiguration LoadConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).Build();
+
     /// <summary>Builds the engine on the embedded SQLite store in the resolved data directory.</summary>
     public static ServiceProvider BuildServices(ParseResult result)
     {
@@ -52,8 +55,8 @@ internal static class CliContext
             logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         // Limits and tuning come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).Build();
-        services.AddQuarryEngine(configuration, dataDirectory);
+        var configuration = LoadConfiguration();
+        services.AddQuarryEngine(configuration, dataDirectory, LocalModelCli.SelectedEmbeddings(result, configuration));
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         // Options are validated now, not on first use deep inside a command (there is no generic host to do it).
         try

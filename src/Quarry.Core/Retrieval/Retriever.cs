@@ -4,6 +4,7 @@ using Quarry.Diagnostics;
 using Quarry.Documents;
 using Quarry.Embedding;
 using Quarry.Indexing;
+using Quarry.Reranking;
 using Quarry.Retrieval.Fusion;
 using Quarry.Storage;
 
@@ -23,10 +24,12 @@ public sealed class Retriever
     private readonly RetrievalOptions _options;
     private readonly ILogger<Retriever> _logger;
     private readonly CharNgramScorer _charNgrams;
+    private readonly CandidateReranker? _reranker;
 
     internal Retriever(IKeywordIndex keywords, IDocumentStore store, IEmbedder? embedder, IVectorIndex? vectors,
-        IOptions<RetrievalOptions> options, ILogger<Retriever> logger)
+        IOptions<RetrievalOptions> options, ILogger<Retriever> logger, CandidateReranker? reranker = null)
     {
+        _reranker = reranker;
         _keywords = keywords;
         _store = store;
         _embedder = embedder;
@@ -75,9 +78,20 @@ public sealed class Retriever
         if (vectorHits is null && _options.CharNgramWeight > 0 && results.Count > 1)
             results = FuseCharNgrams(query, results);
 
+        if (_reranker is not null)
+            (results, degraded) = await RerankAsync(query, results, degraded, cancellationToken);
+
         stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
         if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
         return new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
+    }
+
+    /// <summary>The rerank stage over the fused candidates; its reason for skipping joins any earlier one.</summary>
+    private async Task<(List<RetrievedChunk> Results, string? Degraded)> RerankAsync(
+        string query, List<RetrievedChunk> results, string? degraded, CancellationToken cancellationToken)
+    {
+        var (reranked, skipped) = await _reranker!.RerankAsync(query, results, cancellationToken);
+        return (reranked, skipped is null ? degraded : degraded is null ? skipped : degraded + "; " + skipped);
     }
 
     /// <summary>The vector half: null hits and a reason when it cannot run, so the keyword half answers alone.</summary>

@@ -19,6 +19,7 @@ internal ref struct BertBasicTokenizer
 
     private readonly ReadOnlySpan<char> _text;
     private readonly bool _lowerCase;
+    private readonly bool _stripAccents;
     private Span<char> _raw;
     private Span<char> _normalized;
     private char[]? _rentedRaw;
@@ -27,11 +28,14 @@ internal ref struct BertBasicTokenizer
     private ReadOnlySpan<char> _word;
     private int _wordPosition;
 
+    /// <param name="stripAccents">NFD then drop non-spacing marks; Hugging Face ties it to lower-casing unless the
+    /// tokenizer configuration says otherwise.</param>
     /// <param name="scratch">Working memory (e.g. stack-allocated); longer words fall back to pooled arrays.</param>
-    public BertBasicTokenizer(ReadOnlySpan<char> text, bool lowerCase, Span<char> scratch)
+    public BertBasicTokenizer(ReadOnlySpan<char> text, bool lowerCase, bool stripAccents, Span<char> scratch)
     {
         _text = text;
         _lowerCase = lowerCase;
+        _stripAccents = stripAccents;
         var half = scratch.Length / 2;
         _raw = scratch[..half];
         _normalized = scratch[half..];
@@ -186,7 +190,7 @@ internal ref struct BertBasicTokenizer
     /// <summary>Lower-cases and strips accents (NFD, then drop non-spacing marks) when configured.</summary>
     private void Normalize(ReadOnlySpan<char> raw, bool ascii)
     {
-        if (!_lowerCase)
+        if (!_lowerCase && (ascii || !_stripAccents))
         {
             _word = raw;
             return;
@@ -204,7 +208,7 @@ internal ref struct BertBasicTokenizer
         // "i", whereas .NET's invariant lower-casing alone would keep "İ".
         // The decomposed word always lands in the second buffer, since raw may live in the first one.
         Span<char> decomposed;
-        if (raw.IsNormalized(NormalizationForm.FormD))
+        if (!_stripAccents || raw.IsNormalized(NormalizationForm.FormD))
         {
             decomposed = EnsureNormalized(raw.Length)[..raw.Length];
             raw.CopyTo(decomposed);
@@ -227,8 +231,8 @@ internal ref struct BertBasicTokenizer
         {
             Rune.DecodeFromUtf16(decomposed[i..], out var rune, out var consumed);
             i += consumed;
-            if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
-            n += Rune.ToLowerInvariant(rune).EncodeToUtf16(lower[n..]);
+            if (_stripAccents && Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) continue;
+            n += (_lowerCase ? Rune.ToLowerInvariant(rune) : rune).EncodeToUtf16(lower[n..]);
         }
         _word = lower[..n];
     }

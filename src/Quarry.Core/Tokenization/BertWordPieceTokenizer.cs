@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace Quarry.Tokenization;
 
@@ -26,12 +27,16 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     private readonly int _longestPiece;
     private readonly int _unknownId;
     private readonly bool _lowerCase;
+    private readonly bool _stripAccents;
+    private readonly Dictionary<string, int> _ids;
 
-    public BertWordPieceTokenizer(IReadOnlyList<string> vocabulary, bool doLowerCase = true)
+    /// <param name="stripAccents">Null follows <paramref name="doLowerCase"/>, as in Hugging Face.</param>
+    public BertWordPieceTokenizer(IReadOnlyList<string> vocabulary, bool doLowerCase = true, bool? stripAccents = null)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         _tokens = [.. vocabulary];
         _lowerCase = doLowerCase;
+        _stripAccents = stripAccents ?? doLowerCase;
         var starts = new Dictionary<string, int>(_tokens.Length, StringComparer.Ordinal);
         var continuations = new Dictionary<string, int>(_tokens.Length / 4, StringComparer.Ordinal);
         for (var id = 0; id < _tokens.Length; id++)
@@ -46,6 +51,7 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
         {
             throw new InvalidDataException($"The WordPiece vocabulary has no {UnknownToken} token.");
         }
+        _ids = starts;
         _wordStarts = starts.GetAlternateLookup<ReadOnlySpan<char>>();
         _continuations = continuations.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -56,10 +62,76 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     public int VocabularySize => _tokens.Length;
 
     /// <summary>Loads a Hugging Face vocab.txt: one token per line, the id is the line number.</summary>
-    public static BertWordPieceTokenizer FromFile(string vocabPath, bool doLowerCase = true)
+    public static BertWordPieceTokenizer FromFile(string vocabPath, bool doLowerCase = true, bool? stripAccents = null)
     {
         using var reader = new StreamReader(vocabPath, Encoding.UTF8);
-        return new BertWordPieceTokenizer(ReadVocabulary(reader), doLowerCase);
+        return new BertWordPieceTokenizer(ReadVocabulary(reader), doLowerCase, stripAccents);
+    }
+
+    /// <summary>
+    /// Loads a Hugging Face <c>tokenizer.json</c> of the BERT family (BertNormalizer, BertPreTokenizer, WordPiece);
+    /// anything else is refused, since encoding it as BERT would silently produce wrong ids.
+    /// </summary>
+    public static BertWordPieceTokenizer FromTokenizerJson(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var json = JsonDocument.Parse(stream);
+        var root = json.RootElement;
+        var model = root.GetProperty("model");
+        var type = model.TryGetProperty("type", out var t) ? t.GetString() : null;
+        if (type != "WordPiece")
+            throw new InvalidDataException($"{path}: the tokenizer model is {type ?? "(unnamed)"}; only BERT WordPiece tokenizers are supported.");
+        if (model.TryGetProperty("continuing_subword_prefix", out var prefix) && prefix.GetString() != "##")
+            throw new InvalidDataException($"{path}: WordPiece continuation prefix '{prefix.GetString()}' is not supported (expected '##').");
+        if (model.TryGetProperty("unk_token", out var unk) && unk.GetString() != UnknownToken)
+            throw new InvalidDataException($"{path}: unknown token '{unk.GetString()}' is not supported (expected '{UnknownToken}').");
+
+        var (lowerCase, stripAccents) = ReadNormalizer(path, root);
+        if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind == JsonValueKind.Object
+            && pre.GetProperty("type").GetString() is var preType && preType != "BertPreTokenizer")
+            throw new InvalidDataException($"{path}: pre-tokenizer {preType} is not supported (expected BertPreTokenizer).");
+
+        var vocab = model.GetProperty("vocab");
+        var size = 0;
+        foreach (var entry in vocab.EnumerateObject()) size = Math.Max(size, entry.Value.GetInt32() + 1);
+        var tokens = new string[size];
+        foreach (var entry in vocab.EnumerateObject()) tokens[entry.Value.GetInt32()] = entry.Name;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            // A hole in the ids would shift every later token; no real vocabulary has one.
+            if (tokens[i] is null) throw new InvalidDataException($"{path}: the vocabulary has no token with id {i}.");
+        }
+        return new BertWordPieceTokenizer(tokens, lowerCase, stripAccents);
+    }
+
+    private static (bool LowerCase, bool? StripAccents) ReadNormalizer(string path, JsonElement root)
+    {
+        if (!root.TryGetProperty("normalizer", out var normalizer) || normalizer.ValueKind != JsonValueKind.Object)
+            return (false, false);
+        var type = normalizer.GetProperty("type").GetString();
+        if (type != "BertNormalizer")
+            throw new InvalidDataException($"{path}: normalizer {type} is not supported (expected BertNormalizer).");
+        if (normalizer.TryGetProperty("handle_chinese_chars", out var cjk) && cjk.ValueKind == JsonValueKind.False)
+            throw new InvalidDataException($"{path}: BertNormalizer without handle_chinese_chars is not supported.");
+        var lowerCase = !normalizer.TryGetProperty("lowercase", out var lc) || lc.ValueKind != JsonValueKind.False;
+        bool? strip = normalizer.TryGetProperty("strip_accents", out var sa) && sa.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? sa.ValueKind == JsonValueKind.True
+            : null;
+        return (lowerCase, strip);
+    }
+
+    /// <summary>The id of a vocabulary entry such as "[CLS]", or null when the vocabulary lacks it.</summary>
+    public int? IdOf(string token) => _ids.TryGetValue(token, out var id) ? id : null;
+
+    /// <summary>Appends the ids of <paramref name="text"/> (no special tokens) to <paramref name="ids"/>, at most
+    /// <paramref name="maxTokens"/> of them: the rest of a long text is not tokenized at all.</summary>
+    public void EncodeInto(ReadOnlySpan<char> text, List<int> ids, int maxTokens = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var start = ids.Count;
+        var sink = new ListSink(ids, start, maxTokens);
+        Run(text, ref sink);
+        if (ids.Count - start > maxTokens) ids.RemoveRange(start + maxTokens, ids.Count - start - maxTokens);
     }
 
     public int CountTokens(ReadOnlySpan<char> text)
@@ -73,9 +145,9 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     public IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var sink = new ListSink(new List<int>(text.Length / 4 + 4));
-        Run(text, ref sink);
-        return sink.Ids;
+        var ids = new List<int>(text.Length / 4 + 4);
+        EncodeInto(text, ids);
+        return ids;
     }
 
     public IReadOnlyList<string> Tokenize(string text)
@@ -91,10 +163,10 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     private void Run<TSink>(ReadOnlySpan<char> text, ref TSink sink) where TSink : struct, ITokenSink
     {
         Span<char> scratch = stackalloc char[ScratchChars];
-        var pieces = new BertBasicTokenizer(text, _lowerCase, scratch);
+        var pieces = new BertBasicTokenizer(text, _lowerCase, _stripAccents, scratch);
         try
         {
-            while (pieces.MoveNext()) WordPiece(pieces.Current, ref sink);
+            while (!sink.Full && pieces.MoveNext()) WordPiece(pieces.Current, ref sink);
         }
         finally
         {
@@ -176,6 +248,7 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     private interface ITokenSink
     {
         int Count { get; }
+        bool Full { get; }
         void Add(int id);
         void Truncate(int count);
     }
@@ -183,15 +256,17 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     private struct CountSink : ITokenSink
     {
         public int Count { get; private set; }
+        public readonly bool Full => false;
         public void Add(int id) => Count++;
         public void Truncate(int count) => Count = count;
     }
 
-    private readonly struct ListSink(List<int> ids) : ITokenSink
+    /// <summary>Appends to a list that may already hold ids (of an earlier segment); counts only its own.</summary>
+    private readonly struct ListSink(List<int> ids, int start, int limit) : ITokenSink
     {
-        public List<int> Ids { get; } = ids;
-        public int Count => Ids.Count;
-        public void Add(int id) => Ids.Add(id);
-        public void Truncate(int count) => Ids.RemoveRange(count, Ids.Count - count);
+        public int Count => ids.Count - start;
+        public bool Full => Count >= limit;
+        public void Add(int id) => ids.Add(id);
+        public void Truncate(int count) => ids.RemoveRange(start + count, ids.Count - start - count);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Embedding;
 using Quarry.Indexing.Vectors;
+using Quarry.Models.Local.Hub;
 using Quarry.Models.OpenAI;
 
 namespace Quarry.Server.Hosting;
@@ -9,21 +10,33 @@ namespace Quarry.Server.Hosting;
 /// <summary>
 /// Turns on hybrid retrieval when configuration names an embeddings provider:
 /// <c>QUARRY_Models__Embeddings__Provider=openai</c> with <c>QUARRY_Models__Embeddings__OpenAI__Endpoint</c>,
-/// <c>__Model</c>, <c>__Dimensions</c> (and <c>__ApiKey</c>). Without it Quarry stays on the offline default.
+/// <c>__Model</c>, <c>__Dimensions</c> (and <c>__ApiKey</c>), or <c>local:&lt;model&gt;</c> for a model run in-process
+/// (<see cref="LocalModelConfiguration"/>). Without it Quarry stays on the offline default.
 /// </summary>
 public static class EmbeddingConfiguration
 {
-    public static bool Add(IServiceCollection services, IConfiguration configuration)
+    /// <param name="localModel">The local model selected by configuration or --model-path, if any.</param>
+    public static bool Add(IServiceCollection services, IConfiguration configuration, ModelReference? localModel = null)
     {
         var provider = configuration["Models:Embeddings:Provider"];
-        if (string.IsNullOrWhiteSpace(provider) || provider.Equals("none", StringComparison.OrdinalIgnoreCase)) return false;
-        if (!provider.Equals("openai", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"Unknown embeddings provider '{provider}' (Models:Embeddings:Provider): use 'openai' (any OpenAI-compatible endpoint) or 'none'.");
+        int? dimensions;
+        if (localModel is not null)
+        {
+            if (!LocalModelConfiguration.AddEmbeddings(services, configuration, localModel)) return false;
+            // A local model knows its dimension from config.json.
+            dimensions = null;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(provider) || provider.Equals("none", StringComparison.OrdinalIgnoreCase)) return false;
+            if (!provider.Equals("openai", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"Unknown embeddings provider '{provider}' (Models:Embeddings:Provider): use 'openai' (any OpenAI-compatible endpoint), 'local:<model>' (a model run in-process) or 'none'.");
 
-        var section = configuration.GetSection(OpenAIEmbeddingOptions.SectionName);
-        var dimensions = section.GetValue<int?>("Dimensions")
-            ?? throw new InvalidOperationException("Set Models:Embeddings:OpenAI:Dimensions (the vector size) so the vector index can be built before the first call.");
-        services.AddQuarryOpenAIEmbeddings(o => section.Bind(o));
+            var section = configuration.GetSection(OpenAIEmbeddingOptions.SectionName);
+            dimensions = section.GetValue<int?>("Dimensions")
+                ?? throw new InvalidOperationException("Set Models:Embeddings:OpenAI:Dimensions (the vector size) so the vector index can be built before the first call.");
+            services.AddQuarryOpenAIEmbeddings(o => section.Bind(o));
+        }
         services.AddQuarryEmbeddingCache();
         services.AddQuarryVectorIndex();
         services.AddOptions<VectorIndexOptions>()
@@ -31,7 +44,7 @@ public static class EmbeddingConfiguration
             .Configure<IEmbedder>((o, embedder) =>
             {
                 o.Model = embedder.Model.Id;
-                o.Dimension = dimensions;
+                o.Dimension = dimensions ?? embedder.Model.Dimension;
             });
         services.Configure<ReindexOptions>(configuration.GetSection(ReindexOptions.SectionName));
         services.AddQuarryReindexing();

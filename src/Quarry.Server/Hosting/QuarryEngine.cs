@@ -6,6 +6,7 @@ using Quarry.Chunking;
 using Quarry.Citations;
 using Quarry.Generation;
 using Quarry.Ingestion;
+using Quarry.Models.Local.Hub;
 using Quarry.Parsing;
 using Quarry.Prompting;
 using Quarry.Retrieval;
@@ -22,7 +23,9 @@ public static class QuarryEngine
     /// <summary>Environment variables with this prefix configure Quarry, e.g. <c>QUARRY_Parsing__MaxFileBytes</c>.</summary>
     public const string EnvironmentPrefix = "QUARRY_";
 
-    public static IServiceCollection AddQuarryEngine(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    /// <param name="localEmbeddings">A local embedding model chosen outside configuration (the CLI's --model-path).</param>
+    public static IServiceCollection AddQuarryEngine(this IServiceCollection services, IConfiguration configuration, string dataDirectory,
+        ModelReference? localEmbeddings = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
@@ -35,7 +38,8 @@ public static class QuarryEngine
         services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
         services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
         services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
-        EmbeddingConfiguration.Add(services, configuration);
+        EmbeddingConfiguration.Add(services, configuration, localEmbeddings ?? LocalModelConfiguration.SelectedEmbeddings(configuration));
+        LocalModelConfiguration.AddReranker(services, configuration);
         // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.
         ChatConfiguration.Add(services, configuration);
         services.AddQuarryIngestion();
