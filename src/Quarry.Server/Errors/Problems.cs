@@ -24,7 +24,6 @@ internal static class Problems
     public static readonly ProblemKind RateLimited = new(429, "rate-limited", "Too many requests.");
     public static readonly ProblemKind QuotaExceeded = new(429, "quota-exceeded", "The tenant's quota is used up.");
     public static readonly ProblemKind Internal = new(500, "internal-error", "The server failed to handle the request.");
-    public static readonly ProblemKind NotImplemented = new(501, "not-implemented", "This operation is not available in this build.");
     public static readonly ProblemKind ModelUnavailable = new(502, "model-unavailable", "The model provider failed.");
     public static readonly ProblemKind Unavailable = new(503, "unavailable", "The service is not ready.");
     public static readonly ProblemKind Timeout = new(504, "timeout", "The request took longer than its time limit.");
@@ -32,7 +31,7 @@ internal static class Problems
     public static IReadOnlyList<ProblemKind> All { get; } =
     [
         InvalidRequest, MalformedJson, InvalidQuery, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
-        UnsupportedMediaType, DocumentRejected, RateLimited, QuotaExceeded, Internal, NotImplemented, ModelUnavailable,
+        UnsupportedMediaType, DocumentRejected, RateLimited, QuotaExceeded, Internal, ModelUnavailable,
         Unavailable, Timeout,
     ];
 

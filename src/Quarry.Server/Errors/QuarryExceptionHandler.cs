@@ -32,7 +32,6 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         DocumentRejectedException e => WithReason(Problems.Create(Problems.DocumentRejected, e.Message), e.Code),
         StoreConflictException e => Problems.Create(Problems.Conflict, e.Message),
         ChatModelException e => Problems.Create(Problems.ModelUnavailable, e.Message),
-        NotImplementedException e => Problems.Create(Problems.NotImplemented, e.Message),
         _ => Problems.Create(Problems.Internal, "An unexpected error occurred; the server log has the details under this trace id."),
     };
 
