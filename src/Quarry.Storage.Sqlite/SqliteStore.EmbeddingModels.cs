@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Quarry.Diagnostics;
 using Quarry.Documents;
 using Quarry.Embedding;
@@ -75,60 +76,57 @@ internal sealed partial class SqliteStore
     public async Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var stage = QuarryTelemetry.StartStage("store.embedding_model.activate");
-        try
+        return await WriteInStageAsync("store.embedding_model.activate", async (connection, ct) =>
         {
-            return await _database.WriteAsync(async (connection, ct) =>
-            {
-                // Decided under the write lock: no chunk can be added between the check and the switch.
-                await using var missing = connection.Command($"""
-                    SELECT count(*) FROM chunks c WHERE c.tenant_id = $tenant AND c.kb_id = $kb AND {WithoutVectorOf};
-                    """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value).With("$model", model.Id).With("$dimension", model.Dimension);
-                var count = Convert.ToInt32(await missing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-                if (count > 0) return count;
+            // Decided under the write lock: no chunk can be added between the check and the switch.
+            await using var missing = connection.Command($"""
+                SELECT count(*) FROM chunks c WHERE c.tenant_id = $tenant AND c.kb_id = $kb AND {WithoutVectorOf};
+                """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value).With("$model", model.Id).With("$dimension", model.Dimension);
+            var count = Convert.ToInt32(await missing.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            if (count > 0) return count;
 
-                await using var activate = connection.Command("""
-                    UPDATE knowledge_bases SET embedding_model = $model, embedding_dimension = $dimension, embeddings_incomplete = 0
-                    WHERE tenant_id = $tenant AND id = $kb;
-                    """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value).With("$model", model.Id).With("$dimension", model.Dimension);
-                if (await activate.ExecuteNonQueryAsync(ct) == 0)
-                    throw new KeyNotFoundException($"Knowledge base '{knowledgeBase}' does not exist in tenant '{tenant}'.");
-                return 0;
-            }, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            stage.Fail(e);
-            throw;
-        }
+            await using var activate = connection.Command("""
+                UPDATE knowledge_bases SET embedding_model = $model, embedding_dimension = $dimension, embeddings_incomplete = 0
+                WHERE tenant_id = $tenant AND id = $kb;
+                """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value).With("$model", model.Id).With("$dimension", model.Dimension);
+            if (await activate.ExecuteNonQueryAsync(ct) == 0)
+                throw new KeyNotFoundException($"Knowledge base '{knowledgeBase}' does not exist in tenant '{tenant}'.");
+            return 0;
+        }, cancellationToken);
     }
 
     public async Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken)
     {
-        using var stage = QuarryTelemetry.StartStage("store.embeddings.drop_inactive");
+        return await WriteInStageAsync("store.embeddings.drop_inactive", async (connection, ct) =>
+        {
+            await using var delete = connection.Command("""
+                DELETE FROM embeddings
+                WHERE chunk_row_id IN (SELECT c.row_id FROM chunks c WHERE c.tenant_id = $tenant AND c.kb_id = $kb)
+                  AND NOT EXISTS (SELECT 1 FROM knowledge_bases k
+                                  WHERE k.tenant_id = $tenant AND k.id = $kb
+                                    AND k.embedding_model = embeddings.model AND k.embedding_dimension = embeddings.dimension);
+                """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value);
+            var deleted = await delete.ExecuteNonQueryAsync(ct);
+            if (deleted > 0)
+            {
+                // Indexes of the dropped model elsewhere must let go of these documents.
+                await using var changed = connection.Command("""
+                    INSERT INTO index_changes (tenant_id, doc_id) SELECT tenant_id, id FROM documents WHERE tenant_id = $tenant AND kb_id = $kb;
+                    """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value);
+                await changed.ExecuteNonQueryAsync(ct);
+                await PruneIndexChangesAsync(connection, ct);
+            }
+            return deleted;
+        }, cancellationToken);
+    }
+
+    /// <summary>A write transaction inside a telemetry stage that records the failure, if any.</summary>
+    private async Task<T> WriteInStageAsync<T>(string name, Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        using var stage = QuarryTelemetry.StartStage(name);
         try
         {
-            return await _database.WriteAsync(async (connection, ct) =>
-            {
-                await using var delete = connection.Command("""
-                    DELETE FROM embeddings
-                    WHERE chunk_row_id IN (SELECT c.row_id FROM chunks c WHERE c.tenant_id = $tenant AND c.kb_id = $kb)
-                      AND NOT EXISTS (SELECT 1 FROM knowledge_bases k
-                                      WHERE k.tenant_id = $tenant AND k.id = $kb
-                                        AND k.embedding_model = embeddings.model AND k.embedding_dimension = embeddings.dimension);
-                    """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value);
-                var deleted = await delete.ExecuteNonQueryAsync(ct);
-                if (deleted > 0)
-                {
-                    // Indexes of the dropped model elsewhere must let go of these documents.
-                    await using var changed = connection.Command("""
-                        INSERT INTO index_changes (tenant_id, doc_id) SELECT tenant_id, id FROM documents WHERE tenant_id = $tenant AND kb_id = $kb;
-                        """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value);
-                    await changed.ExecuteNonQueryAsync(ct);
-                    await PruneIndexChangesAsync(connection, ct);
-                }
-                return deleted;
-            }, cancellationToken);
+            return await _database.WriteAsync(work, cancellationToken);
         }
         catch (Exception e)
         {
