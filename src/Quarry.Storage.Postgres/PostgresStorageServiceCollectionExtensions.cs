@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Storage.Postgres;
+
+public static class PostgresStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the PostgreSQL store as the engine's document store, keyword index, embedding cache, change feed,
+    /// tenant store and ingestion queue, over one connection pool per process. The schema is brought up to date on first
+    /// use under an advisory lock, so replicas may start together.
+    /// </summary>
+    public static IServiceCollection AddQuarryPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<PostgresStorageOptions>()
+            .Configure(configure)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+            return new PostgresDatabase(sp.GetRequiredService<IOptions<PostgresStorageOptions>>().Value, loggers, loggers.CreateLogger<PostgresDatabase>());
+        });
+        services.TryAddSingleton(sp => new PostgresStore(
+            sp.GetRequiredService<PostgresDatabase>(),
+            sp.GetRequiredService<TimeProvider>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresStore>()));
+        // Each part registers the interface it implements below (documents, keyword index, tenancy, embedding cache,
+        // change feed, job queue, vector index).
+        return services;
+    }
+}
