@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -13,9 +12,8 @@ internal static class SqliteMigrator
 {
     private const string ResourcePrefix = "Quarry.Storage.Sqlite.Migrations.";
 
-    internal sealed record Migration(int Version, string Name, string Sql);
 
-    public static IReadOnlyList<Migration> Known { get; } = LoadMigrations();
+    public static IReadOnlyList<MigrationScript> Known { get; } = MigrationScripts.Load(typeof(SqliteMigrator).Assembly, ResourcePrefix);
 
     public static int LatestVersion => Known[^1].Version;
 
@@ -58,38 +56,5 @@ internal static class SqliteMigrator
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = typeof(SqliteMigrator).Assembly;
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            if (!resource.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !resource.EndsWith(".sql", StringComparison.Ordinal))
-                continue;
-            var name = resource[ResourcePrefix.Length..^".sql".Length];
-            var separator = name.IndexOf('_', StringComparison.Ordinal);
-            if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-                throw new InvalidOperationException($"Migration resource '{resource}' is not named NNNN_name.sql.");
-            migrations.Add(new Migration(version, name, ReadResource(assembly, resource)));
-        }
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < migrations.Count; i++)
-        {
-            if (migrations[i].Version != i + 1)
-                throw new InvalidOperationException($"Migrations must be numbered 1, 2, 3… without gaps; found {migrations[i].Name}.");
-        }
-        if (migrations.Count == 0)
-            throw new InvalidOperationException("No embedded SQLite migrations were found.");
-        return migrations;
-    }
-
-    private static string ReadResource(Assembly assembly, string resource)
-    {
-        using var stream = assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"Missing embedded resource '{resource}'.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
     }
 }
