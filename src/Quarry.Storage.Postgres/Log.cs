@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Transient PostgreSQL error ({SqlState}) in a write; retrying (attempt {Attempt})")]
     public static partial void WriteRetried(ILogger logger, string? sqlState, int attempt);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Debug, Message = "Document {DocumentId} upserted: {Outcome}, version {Version}, {ChunkCount} chunks")]
+    public static partial void DocumentUpserted(ILogger logger, string documentId, UpsertOutcome outcome, int version, int chunkCount);
 }

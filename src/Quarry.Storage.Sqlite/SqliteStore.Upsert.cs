@@ -28,7 +28,7 @@ internal sealed partial class SqliteStore
     public async Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(write);
-        var embeddingsByOrdinal = IndexEmbeddingsByOrdinal(write);
+        var embeddingsByOrdinal = DocumentWriteEmbeddings.ByOrdinal(write);
 
         using var stage = QuarryTelemetry.StartStage("store.upsert");
         stage.Activity?.SetTag("quarry.document.id", write.DocumentId.Value);
@@ -272,30 +272,5 @@ internal sealed partial class SqliteStore
             """).With("$tenant", write.TenantId.Value).With("$kb", write.KnowledgeBaseId.Value)
             .With("$model", active.Id).With("$dimension", active.Dimension).With("$incomplete", incomplete ? 1 : 0);
         await update.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <summary>Validates the write's "#ordinal"-keyed vectors before any transaction starts.</summary>
-    private static ReadOnlyMemory<float>?[]? IndexEmbeddingsByOrdinal(DocumentWrite write)
-    {
-        if (write.Embeddings is not { } embeddings)
-            return null;
-        ArgumentException.ThrowIfNullOrWhiteSpace(embeddings.Model, "write.Embeddings.Model");
-        if (embeddings.Dimension <= 0)
-            throw new ArgumentException("Embedding dimension must be positive.", nameof(write));
-        var byOrdinal = new ReadOnlyMemory<float>?[write.Chunks.Count];
-        foreach (var (key, vector) in embeddings.Vectors)
-        {
-            var text = key.Value;
-            if (text.Length < 2 || text[0] != '#' ||
-                !int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal) ||
-                ordinal >= write.Chunks.Count)
-            {
-                throw new ArgumentException($"Embedding key '{text}' must be a chunk ordinal '#0'..'#{write.Chunks.Count - 1}'.", nameof(write));
-            }
-            if (vector.Length != embeddings.Dimension)
-                throw new ArgumentException($"Embedding '{text}' has {vector.Length} dimensions, expected {embeddings.Dimension}.", nameof(write));
-            byOrdinal[ordinal] = vector;
-        }
-        return byOrdinal;
     }
 }
