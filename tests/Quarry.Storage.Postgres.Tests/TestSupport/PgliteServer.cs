@@ -10,9 +10,11 @@ namespace Quarry.Storage.Postgres.Tests.TestSupport;
 /// A PostgreSQL with pgvector for the vector tests, one per test process: the server named by <c>QUARRY_TEST_PGVECTOR</c>
 /// (an Npgsql connection string), or else PGlite (PostgreSQL 18 compiled to WebAssembly, with pgvector) served over the
 /// wire protocol by <c>pglite-server</c> from <c>pglite/</c> beside this project (<c>npm ci</c> there on first use), on a
-/// free loopback port and killed when the process exits. PGlite is one in-memory database with a single backend:
-/// connections share its session, so the connection string allows one connection at a time (tests queue in the pool),
-/// and tests isolate their data by tenant and model rather than by database.
+/// free loopback port and killed when the process exits. PGlite is one in-memory database with a single backend whose
+/// session every connection shares (statements of two connections interleave within each other's transactions): each
+/// data source gets one connection (its users queue in the pool), tests using it run one after another, and they keep
+/// apart by tenant and model ids rather than by database. Several connections may be open, for several data sources
+/// used in turn.
 /// </summary>
 public static class PgliteServer
 {
@@ -42,7 +44,7 @@ public static class PgliteServer
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-e", "@electric-sql/pglite-pgvector:vector" })
+        foreach (var a in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "8", "-e", "@electric-sql/pglite-pgvector:vector" })
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {server}.");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
