@@ -49,10 +49,9 @@ internal sealed class PostgresVectorIndex(PostgresDatabase database, PgvectorInd
         // Cosine distance to a zero vector is undefined (NaN); the in-process index returns nothing for it too.
         if (request.Limit == 0 || IsZero(request.Query.Span))
             return [];
-        var dimension = request.Query.Length;
-        var indexed = await indexes.EnsureAsync(request.Model, dimension, cancellationToken);
         try
         {
+            var indexed = await indexes.EnsureAsync(request.Model, request.Query.Length, cancellationToken);
             await using var connection = await database.OpenAsync(cancellationToken);
             var exact = !indexed || mode switch
             {

@@ -9,7 +9,7 @@ namespace Quarry.Storage.Postgres.Tests.TestSupport;
 /// <summary>
 /// A PostgreSQL with pgvector for the vector tests, one per test process: the server named by <c>QUARRY_TEST_PGVECTOR</c>
 /// (an Npgsql connection string), or else PGlite (PostgreSQL 18 compiled to WebAssembly, with pgvector) served over the
-/// wire protocol by <c>pglite-server</c> from <c>pglite/</c> beside this project (<c>npm ci</c> there on first use), on a
+/// wire protocol by <c>pglite-server</c> from <c>pglite/</c> beside this project (<c>npm ci</c> there on first use; Node.js needed), on a
 /// free loopback port and killed when the process exits. PGlite is one in-memory database with a single backend whose
 /// session every connection shares (statements of two connections interleave within each other's transactions): each
 /// data source gets one connection (its users queue in the pool), tests using it run one after another, and they keep
@@ -32,21 +32,22 @@ public static class PgliteServer
             return configured;
 
         var directory = FindPackageDirectory();
-        var server = Path.Combine(directory, "node_modules", ".bin", "pglite-server");
-        if (!File.Exists(server))
+        if (!File.Exists(Path.Combine(directory, "node_modules", ".bin", "pglite-server")))
             await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], directory);
 
         var port = FreePort();
-        var info = new ProcessStartInfo(server)
+        // serve.mjs runs pglite-server and exits when its stdin (held by this process, never written) closes.
+        var info = new ProcessStartInfo("node")
         {
             WorkingDirectory = directory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "8", "-e", "@electric-sql/pglite-pgvector:vector" })
+        foreach (var a in new[] { "serve.mjs", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "8", "-e", "@electric-sql/pglite-pgvector:vector" })
             info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {server}.");
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node (Node.js runs PGlite).");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
 
         var output = new StringBuilder();
