@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Quarry.Embedding;
+using Quarry.Indexing;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Postgres;
 
@@ -34,6 +37,9 @@ public static class PostgresStorageServiceCollectionExtensions
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresStore>()));
         // Each part registers the interface it implements below (documents, keyword index, tenancy, embedding cache,
         // change feed, job queue, vector index).
+        services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
         return services;
     }
 }
