@@ -1,11 +1,15 @@
-using System.Text;
 using Npgsql;
 using Quarry.Indexing;
 
 namespace Quarry.Storage.Postgres;
 
-/// <summary>The tsquery expression (SQL) and the parameters it binds.</summary>
-internal sealed record TsQuery(string Sql, IReadOnlyList<NpgsqlParameter> Parameters);
+/// <summary>The tsquery of each query term (SQL expressions, a correction OR'ed into its word's) and the parameters
+/// they bind.</summary>
+internal sealed record TsQuery(IReadOnlyList<string> Terms, IReadOnlyList<NpgsqlParameter> Parameters)
+{
+    /// <summary>Any of the terms.</summary>
+    public string Sql => "(" + string.Join(" || ", Terms) + ")";
+}
 
 /// <summary>
 /// Turns what a user typed into a tsquery that can only ever mean "any of these words or phrases". The terms come from
@@ -28,7 +32,7 @@ internal static class TsQueryBuilder
             return null;
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var sql = new StringBuilder("(");
+        var sql = new List<string>();
         var parameters = new List<NpgsqlParameter>();
         foreach (var term in terms)
         {
@@ -37,25 +41,24 @@ internal static class TsQueryBuilder
                 continue;
             if (seen.Count > KeywordQuery.MaxTerms)
                 break;
-            Append(sql, parameters, $"phraseto_tsquery('{Configuration}', quarry_fold(@{{0}}))", text);
+            var expression = $"phraseto_tsquery('{Configuration}', quarry_fold({Bind(parameters, text)}))";
             // A correction is a lexeme of the index (already stemmed): matched as a prefix and not stemmed again. Its
             // letters-only check is what makes the ':*' suffix the only syntax in the string.
             if (term.Count == 1 && corrections is not null && corrections.TryGetValue(text, out var correction) &&
-                correction.Length > 0 && correction.All(char.IsLetter) && seen.Add(correction + ":*"))
-                Append(sql, parameters, "to_tsquery('simple', @{0})", correction + ":*");
+                correction.Length > 0 && correction.All(char.IsLetter))
+                expression = $"({expression} || to_tsquery('simple', {Bind(parameters, correction + ":*")}))";
+            sql.Add(expression);
         }
-        return new TsQuery(sql.Append(')').ToString(), parameters);
+        return new TsQuery(sql, parameters);
     }
 
     /// <summary>The single words (outside quoted phrases) that the query searches for; candidates for spelling correction.</summary>
     public static IReadOnlyList<string> SearchWords(string? query) => KeywordQuery.SearchWords(query);
 
-    private static void Append(StringBuilder sql, List<NpgsqlParameter> parameters, string format, string value)
+    private static string Bind(List<NpgsqlParameter> parameters, string value)
     {
         var name = "k" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (parameters.Count > 0)
-            sql.Append(" || ");
-        sql.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, name));
         parameters.Add(new NpgsqlParameter<string>(name, value));
+        return "@" + name;
     }
 }
