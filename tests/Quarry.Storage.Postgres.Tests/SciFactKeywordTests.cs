@@ -18,8 +18,9 @@ public sealed class SciFactKeywordTests(ITestOutputHelper output)
 {
     private static readonly TenantId Tenant = new("eval");
 
-    /// <summary>A little below what PostgresStore measures, so a regression in tokenization or ranking fails.</summary>
-    private const double Floor = 0.60;
+    /// <summary>A little below the 0.669 measured (rows loaded by SQL before the upsert existed), so a regression in
+    /// tokenization or ranking fails.</summary>
+    private const double Floor = 0.64;
 
     [SharedDataFact]
     public async Task Keyword_search_reaches_bm25_quality_on_scifact()
