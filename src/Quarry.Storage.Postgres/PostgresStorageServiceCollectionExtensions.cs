@@ -3,7 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Quarry.Embedding;
 using Quarry.Indexing;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Postgres;
 
@@ -37,6 +39,9 @@ public static class PostgresStorageServiceCollectionExtensions
         // change feed, job queue, vector index).
         services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
         return services;
     }
 }

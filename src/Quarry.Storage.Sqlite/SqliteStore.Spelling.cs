@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Quarry.Indexing;
 
 namespace Quarry.Storage.Sqlite;
 

@@ -1,3 +1,5 @@
+using Quarry.Indexing;
+
 namespace Quarry.Storage.Sqlite.Tests;
 
 public sealed class SpellingCorrectorTests

@@ -67,6 +67,22 @@ CREATE TABLE document_tags (
 
 CREATE INDEX document_tags_lookup ON document_tags (tenant_id, key, value, doc_id);
 
+-- Full-text search. Both documents and queries go through quarry_fold (Latin diacritics folded, so "cafe" finds
+-- "Café", as SQLite's unicode61 tokenizer does) and the quarry_english configuration: English Snowball stemming
+-- *without* a stop-word list, so "to be or not to be" is indexed and a query of only stop words still finds it. The
+-- query builder (TsQueryBuilder) drops stop words from every other query. Only built-in templates and functions: no
+-- extension (unaccent, pg_trgm) is needed, so this runs on managed servers and PGlite alike.
+CREATE FUNCTION quarry_fold(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT pg_catalog.translate(pg_catalog.regexp_replace($1, '[\u0300-\u036F]+', '', 'g'),
+        'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžØøĐđŁłĦħı',
+        'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIiIiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzOoDdLlHhi') $$;
+
+CREATE TEXT SEARCH DICTIONARY quarry_english_stem (TEMPLATE = pg_catalog.snowball, Language = english);
+CREATE TEXT SEARCH CONFIGURATION quarry_english (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION quarry_english
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH quarry_english_stem;
+
 -- Chunks of the current version only. row_id is the stable integer key shared with embeddings and the reindex cursor.
 CREATE TABLE chunks (
     row_id               bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -94,11 +110,12 @@ CREATE TABLE chunks (
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
     -- Keyword index, maintained by PostgreSQL in the same transaction as the row. Weights: a match in the title (A) or
-    -- heading trail (B) says more about what a chunk is about than one in its body (D); ts_rank_cd weighs them.
+    -- heading trail (B) says more about what a chunk is about than one in its body (D); ts_rank_cd weighs them (see
+    -- PostgresStore.Keyword.cs for the weights and the measurements behind them).
     search               tsvector    GENERATED ALWAYS AS (
-                             setweight(to_tsvector('english'::regconfig, title), 'A') ||
-                             setweight(to_tsvector('english'::regconfig, section), 'B') ||
-                             setweight(to_tsvector('english'::regconfig, text), 'D')) STORED,
+                             setweight(to_tsvector('quarry_english'::regconfig, quarry_fold(title)), 'A') ||
+                             setweight(to_tsvector('quarry_english'::regconfig, quarry_fold(section)), 'B') ||
+                             setweight(to_tsvector('quarry_english'::regconfig, quarry_fold(text)), 'D')) STORED,
     UNIQUE (tenant_id, id),
     UNIQUE (tenant_id, doc_id, ordinal),
     CHECK (span_end >= span_start),

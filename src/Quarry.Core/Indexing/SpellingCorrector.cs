@@ -1,4 +1,4 @@
-namespace Quarry.Storage.Sqlite;
+namespace Quarry.Indexing;
 
 /// <summary>
 /// Suggests, for a word that matches nothing, the indexed term closest to it ("refnd" → "refund"): a trigram index
