@@ -31,8 +31,10 @@ public static class PostgresStorageServiceCollectionExtensions
             var loggers = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
             return new PostgresDatabase(sp.GetRequiredService<IOptions<PostgresStorageOptions>>().Value, loggers, loggers.CreateLogger<PostgresDatabase>());
         });
+        services.TryAddSingleton(sp => new PgvectorIndexes(sp.GetRequiredService<PostgresDatabase>()));
         services.TryAddSingleton(sp => new PostgresStore(
             sp.GetRequiredService<PostgresDatabase>(),
+            sp.GetRequiredService<PgvectorIndexes>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresStore>()));
         // Each part registers the interface it implements below (documents, keyword index, tenancy, embedding cache,

@@ -164,6 +164,7 @@ internal sealed partial class PostgresStore
             await RecordChangesAsync(connection, transaction, tenant, [.. documents], ct);
             return 0;
         }, cancellationToken);
+        await EnsureVectorIndexAsync(embeddings.Model, embeddings.Dimension, cancellationToken);
     }
 
     public async IAsyncEnumerable<StoredEmbedding> ReadEmbeddingsAsync(string model, [EnumeratorCancellation] CancellationToken cancellationToken)

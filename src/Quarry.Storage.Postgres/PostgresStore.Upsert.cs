@@ -29,6 +29,8 @@ internal sealed partial class PostgresStore
             var result = unchanged
                 ?? await _database.WriteAsync((connection, transaction, ct) => UpsertAsync(connection, transaction, write, embeddings, exclusive, ct), cancellationToken);
 
+            if (write.Embeddings is { } vectors && result.Outcome != UpsertOutcome.Unchanged)
+                await EnsureVectorIndexAsync(vectors.Model, vectors.Dimension, cancellationToken);
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
             Log.DocumentUpserted(_logger, write.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount);
             if (result.Outcome != UpsertOutcome.Unchanged)

@@ -16,12 +16,12 @@ public static class PostgresVectorIndexServiceCollectionExtensions
     public static IServiceCollection AddQuarryPostgresVectorIndex(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        if (services.Any(d => d.ServiceType == typeof(PgvectorIndexes)))
+        if (services.Any(d => d.ServiceType == typeof(PostgresVectorIndexMarker)))
             return services;
+        services.AddSingleton<PostgresVectorIndexMarker>();
         var previous = services.LastOrDefault(d => d.ServiceType == typeof(IVectorIndex) && !d.IsKeyedService);
         if (previous is not null)
             services.RemoveAll<IVectorIndex>();
-        services.AddSingleton(sp => new PgvectorIndexes(sp.GetRequiredService<PostgresDatabase>()));
         services.AddSingleton<IVectorIndex>(sp => new PostgresVectorIndex(
             sp.GetRequiredService<PostgresDatabase>(),
             sp.GetRequiredService<PgvectorIndexes>(),
@@ -35,4 +35,7 @@ public static class PostgresVectorIndexServiceCollectionExtensions
         (IVectorIndex)(descriptor.ImplementationInstance
             ?? descriptor.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.GetServiceOrCreateInstance(services, descriptor.ImplementationType!));
+
+    /// <summary>Registered once, so that a second call changes nothing.</summary>
+    private sealed class PostgresVectorIndexMarker;
 }
