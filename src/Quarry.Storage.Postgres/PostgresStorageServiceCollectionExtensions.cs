@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Quarry.Ingestion;
 
 namespace Quarry.Storage.Postgres;
 
@@ -34,6 +35,11 @@ public static class PostgresStorageServiceCollectionExtensions
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresStore>()));
         // Each part registers the interface it implements below (documents, keyword index, tenancy, embedding cache,
         // change feed, job queue, vector index).
+        services.TryAddSingleton(sp => new PostgresJobQueue(
+            sp.GetRequiredService<PostgresDatabase>(),
+            sp.GetRequiredService<TimeProvider>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresJobQueue>()));
+        services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<PostgresJobQueue>());
         return services;
     }
 }
