@@ -99,8 +99,8 @@ internal sealed class IngestionWorkers(
                 return;
             }
 
-            var path = uploads.PathOf(payload.Upload);
-            if (!File.Exists(path))
+            var path = await uploads.FetchAsync(payload.Upload, work.Token);
+            if (path is null)
             {
                 await FinishAsync(job, workerId, payload, JobStatus.Failed, StageRejected, "upload-missing: the uploaded file is gone from the upload folder.", started);
                 return;
@@ -152,7 +152,7 @@ internal sealed class IngestionWorkers(
         var completed = await jobs.CompleteAsync(job.Id, workerId, final, error, CancellationToken.None);
         estimates.Finished(job.Id.Value, payload?.SizeBytes ?? 0);
         if (completed && payload is not null)
-            uploads.Delete(payload.Upload);
+            await uploads.DeleteEverywhereAsync(payload.Upload, CancellationToken.None);
         ServerLog.JobFinished(logger, job.Id.Value, final.ToString().ToLowerInvariant(), stage, time.GetElapsedTime(started).TotalSeconds);
     }
 
@@ -161,7 +161,7 @@ internal sealed class IngestionWorkers(
         if (payload is null) return;
         var current = await jobs.GetAsync(job.TenantId, job.Id, CancellationToken.None);
         if (current is { Status: JobStatus.Cancelled or JobStatus.Succeeded or JobStatus.Failed })
-            uploads.Delete(payload.Upload);
+            await uploads.DeleteEverywhereAsync(payload.Upload, CancellationToken.None);
     }
 
     /// <summary>Leaves the job claimed but idle: its lease runs out and it is claimed again (attempts + 1), while this
