@@ -29,8 +29,6 @@ public static class QuarryEngine
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         services.TryAddSingleton(TimeProvider.System);
-        // The store first: a store that brings its own vector index (pgvector) registers it before the in-process one.
-        StorageConfiguration.Add(services, configuration, dataDirectory);
         services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
@@ -46,6 +44,8 @@ public static class QuarryEngine
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
+        // Storage:Provider: sqlite (default) or postgres.
+        StorageConfiguration.Add(services, configuration, dataDirectory);
         return services;
     }
 
