@@ -95,7 +95,10 @@ public sealed class ScaleOutTests : IAsyncLifetime
             var onSqlite = await SearchAsync(sqlite.Client(), query);
             onPostgres.Should().NotBeEmpty(query);
             onPostgres[0].Should().Be(onSqlite[0], $"the best document for '{query}' is the same on both stores");
-            onPostgres.Take(5).Intersect(onSqlite.Take(5)).Should().HaveCountGreaterThanOrEqualTo(Math.Min(3, onSqlite.Count),
+            // The keyword engines differ (FTS5 BM25 vs ts_rank_cd, and which terms must match), so the lists may differ
+            // in length and tail; the leading documents must agree.
+            var leading = Math.Min(3, Math.Min(onPostgres.Count, onSqlite.Count));
+            onPostgres.Take(5).Intersect(onSqlite.Take(5)).Should().HaveCountGreaterThanOrEqualTo(leading,
                 $"'{query}': postgres {string.Join(", ", onPostgres)}; sqlite {string.Join(", ", onSqlite)}");
         }
     }
