@@ -23,6 +23,7 @@ internal sealed class IngestionWorkers(
     JobSignal signal,
     JobEstimates estimates,
     WorkerStatus status,
+    StoreReadiness storeReadiness,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<IngestionWorkers> logger) : BackgroundService
@@ -34,11 +35,22 @@ internal sealed class IngestionWorkers(
 
     private readonly WorkerOptions _options = options.Value;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // While start-up waits for an unreachable database, claiming would only fail and log every poll.
+        while (!storeReadiness.IsReady)
+        {
+            if (!await Delay(_options.PollInterval, stoppingToken)) return;
+        }
         status.MarkRunning(_options.Count);
         var prefix = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:");
-        return Task.WhenAll(Enumerable.Range(0, _options.Count).Select(i => RunLoopAsync(prefix + i, stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, _options.Count).Select(i => RunLoopAsync(prefix + i, stoppingToken)));
+    }
+
+    private async Task<bool> Delay(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !stoppingToken.IsCancellationRequested;
     }
 
     private async Task RunLoopAsync(string workerId, CancellationToken stoppingToken)
