@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Quarry.Cli.Commands;
 using Quarry.Cli.Hosting;
+using Quarry.Server.Hosting;
 
 namespace Quarry.Cli;
 
@@ -53,6 +54,14 @@ internal static class QuarryCli
         {
             await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", ex.Failures)}");
             return ExitCodes.Usage;
+        }
+        catch (System.Data.Common.DbException ex) when (ex.IsTransient)
+        {
+            var where = StorageConfiguration.Describe(CliContext.LoadConfiguration(), QuarryEngine.ResolveDataDirectory(null));
+            await Console.Error.WriteLineAsync(
+                $"error: cannot reach the database, {where} ({ex.Message}); check Storage:Postgres:ConnectionString and that the server is running.");
+            if (verbose) await Console.Error.WriteLineAsync(ex.ToString());
+            return ExitCodes.StoreUnavailable;
         }
         catch (OperationCanceledException)
         {

@@ -147,6 +147,7 @@ public static class QuarryServer
             app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
         }
         app.UseRouting();
+        app.Use(StoreGate.InvokeAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

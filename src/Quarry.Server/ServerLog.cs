@@ -43,4 +43,13 @@ internal static partial class ServerLog
 
     [LoggerMessage(6030, LogLevel.Information, "Loaded {Count} vectors into the in-process vector index")]
     public static partial void VectorsLoaded(ILogger logger, int count);
+
+    [LoggerMessage(6040, LogLevel.Warning, "The store is not reachable: {Store} ({Reason}). The server keeps running, /readyz answers 503 and the connection is retried with backoff (at most every {MaxDelaySeconds} s).")]
+    public static partial void StoreUnreachable(ILogger logger, string store, string reason, double maxDelaySeconds);
+
+    [LoggerMessage(6041, LogLevel.Debug, "Still cannot reach {Store} (attempt {Attempt}); next try in {DelaySeconds} s")]
+    public static partial void StoreRetry(ILogger logger, string store, int attempt, double delaySeconds);
+
+    [LoggerMessage(6042, LogLevel.Information, "The store is reachable: {Store} (after {Attempts} attempts)")]
+    public static partial void StoreReachable(ILogger logger, string store, int attempts);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Quarry.Embedding;
 using Quarry.Indexing;
+using Quarry.Ingestion;
 using Quarry.Tenancy;
 
 namespace Quarry.Storage.Postgres;
@@ -44,6 +45,12 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton(sp => new PostgresJobQueue(
+            sp.GetRequiredService<PostgresDatabase>(),
+            sp.GetRequiredService<TimeProvider>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresJobQueue>()));
+        services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<PostgresJobQueue>());
+        services.TryAddSingleton(sp => new PostgresUploadBlobs(sp.GetRequiredService<PostgresDatabase>()));
         return services;
     }
 }

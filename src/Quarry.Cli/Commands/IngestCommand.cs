@@ -5,6 +5,7 @@ using Quarry.Cli.Hosting;
 using Quarry.Cli.Output;
 using Quarry.Documents;
 using Quarry.Ingestion;
+using Quarry.Server.Hosting;
 using Spectre.Console;
 
 namespace Quarry.Cli.Commands;
@@ -43,6 +44,7 @@ internal static class IngestCommand
             }
 
             await using var services = CliContext.BuildServices(result);
+            await services.EnsureStoreReadyAsync(cancellationToken);
             var resolved = await ResolveAsync(services, result.GetValue(paths)!, result.GetValue(records), cancellationToken);
             var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures);
             var ingestor = services.GetRequiredService<DocumentIngestor>();

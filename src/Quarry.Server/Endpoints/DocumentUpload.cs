@@ -88,13 +88,14 @@ internal static class DocumentUpload
 
             var payload = new IngestionPayload(knowledgeBase.Name, sourceUri, accepted.FileName, accepted.ContentType, accepted.Title,
                 accepted.Tags, accepted.Stored.Name, accepted.Stored.SizeBytes, accepted.Stored.Checksum);
+            await uploads.PublishAsync(accepted.Stored.Name, ct);
             var job = await jobs.EnqueueAsync(new NewIngestionJob(tenant, knowledgeBase.Id, documentId, payload.Serialize()), ct);
             signal.Notify();
             return TypedResults.Accepted($"/v1/jobs/{job.Id}", new UploadResponse(job.Id.Value, documentId.Value, "queued", knowledgeBase.Name));
         }
         catch
         {
-            uploads.Delete(accepted.Stored.Name);
+            await uploads.DeleteEverywhereAsync(accepted.Stored.Name, CancellationToken.None);
             throw;
         }
     }

@@ -10,7 +10,8 @@ using Quarry.Tenancy;
 namespace Quarry.Server.Endpoints;
 
 /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: the store is reachable with its migrations applied,
-/// the workers run (when this process has them) and start-up work (the vector index) is done.</summary>
+/// the workers run (when this process has them) and start-up work (the vector index) is done. A database that is not
+/// reachable yet makes <c>/readyz</c> answer 503 with the reason.</summary>
 internal static class HealthEndpoints
 {
     private static readonly TenantId Probe = new("readiness-probe");
@@ -20,10 +21,15 @@ internal static class HealthEndpoints
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }))
             .AllowAnonymous().DisableRateLimiting().WithTags("Health").ExcludeFromDescription();
 
-        app.MapGet("/readyz", async (ITenantStore tenants, WorkerStatus workers, StartupState startup, IOptions<ServerOptions> server, CancellationToken ct) =>
+        app.MapGet("/readyz", async (ITenantStore tenants, StoreReadiness store, WorkerStatus workers, StartupState startup, IOptions<ServerOptions> server, CancellationToken ct) =>
         {
             var checks = new Dictionary<string, string>(StringComparer.Ordinal);
-            try
+            if (!store.IsReady)
+            {
+                // Start-up is still retrying the connection: say why, without waiting on a connect timeout here.
+                checks["store"] = $"unavailable: {store.Description}: {store.Reason}";
+            }
+            else try
             {
                 // The first store call applies migrations; a failure here means the file is unusable.
                 await tenants.GetUsageAsync(Probe, ct);

@@ -26,13 +26,14 @@ internal static class Problems
     public static readonly ProblemKind Internal = new(500, "internal-error", "The server failed to handle the request.");
     public static readonly ProblemKind ModelUnavailable = new(502, "model-unavailable", "The model provider failed.");
     public static readonly ProblemKind Unavailable = new(503, "unavailable", "The service is not ready.");
+    public static readonly ProblemKind StoreUnavailable = new(503, "store-unavailable", "The database is not reachable; try again shortly.");
     public static readonly ProblemKind Timeout = new(504, "timeout", "The request took longer than its time limit.");
 
     public static IReadOnlyList<ProblemKind> All { get; } =
     [
         InvalidRequest, MalformedJson, InvalidQuery, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
         UnsupportedMediaType, DocumentRejected, RateLimited, QuotaExceeded, Internal, ModelUnavailable,
-        Unavailable, Timeout,
+        Unavailable, StoreUnavailable, Timeout,
     ];
 
     public static ProblemDetails Create(ProblemKind kind, string? detail = null) => new()

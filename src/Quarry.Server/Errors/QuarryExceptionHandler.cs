@@ -21,6 +21,8 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         var problem = Map(exception);
         if (problem.Status >= 500)
             ServerLog.UnhandledError(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+            httpContext.Response.Headers.RetryAfter = "5";
         await Problems.WriteAsync(httpContext, problem);
         return true;
     }
@@ -32,6 +34,9 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         DocumentRejectedException e => WithReason(Problems.Create(Problems.DocumentRejected, e.Message), e.Code),
         StoreConflictException e => Problems.Create(Problems.Conflict, e.Message),
         ChatModelException e => Problems.Create(Problems.ModelUnavailable, e.Message),
+        // A database that went away mid-request (connection refused or dropped, failover, timeout): worth retrying.
+        System.Data.Common.DbException { IsTransient: true } => Problems.Create(Problems.StoreUnavailable,
+            "The request could not reach the database; nothing is known to have changed. Retry after a moment."),
         _ => Problems.Create(Problems.Internal, "An unexpected error occurred; the server log has the details under this trace id."),
     };
 

@@ -10,7 +10,6 @@ using Quarry.Models.Local.Hub;
 using Quarry.Parsing;
 using Quarry.Prompting;
 using Quarry.Retrieval;
-using Quarry.Storage.Sqlite;
 
 namespace Quarry.Server.Hosting;
 
@@ -45,8 +44,17 @@ public static class QuarryEngine
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
-        services.AddQuarrySqliteStorage(o => o.DataDirectory = dataDirectory);
+        // Storage:Provider: sqlite (default) or postgres.
+        StorageConfiguration.Add(services, configuration, dataDirectory);
         return services;
+    }
+
+    /// <summary>Connects to the store and applies its migrations now, so that a database that cannot be reached fails
+    /// here, once, rather than file by file deep inside a command.</summary>
+    public static Task EnsureStoreReadyAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<StoreReadiness>().EnsureOnceAsync(cancellationToken);
     }
 
     /// <summary>The data directory: the explicit one, else <c>$QUARRY_DATA</c>, else <c>./quarry-data</c>.</summary>

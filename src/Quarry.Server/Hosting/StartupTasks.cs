@@ -9,11 +9,14 @@ using Quarry.Tenancy;
 
 namespace Quarry.Server.Hosting;
 
-/// <summary>Work before the process is ready: apply migrations, load stored vectors into the in-process index, and
-/// say loudly when authentication is off (or when no key exists yet to use it).</summary>
+/// <summary>Work before the process is ready: wait for the store (retried with backoff while a database is
+/// unreachable), apply migrations, load stored vectors into the in-process index, and say loudly when authentication is
+/// off (or when no key exists yet to use it).</summary>
 internal sealed class StartupTasks(
     IServiceProvider services,
     ITenantStore tenants,
+    StoreReadiness store,
+    IOptions<ServerOptions> server,
     StartupState state,
     DataDirectory data,
     IOptions<AuthOptions> auth,
@@ -23,6 +26,7 @@ internal sealed class StartupTasks(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await store.WaitUntilReadyAsync(time, logger, stoppingToken);
         if (auth.Value.Mode == AuthMode.Development)
         {
             ServerLog.DevelopmentMode(logger, auth.Value.DevelopmentTenant);
@@ -32,8 +36,12 @@ internal sealed class StartupTasks(
             ServerLog.NoKeys(logger, data.Path);
         }
         uploads.RemoveAbandonedPartials(time, TimeSpan.FromHours(1));
-        var vectors = await services.LoadQuarryVectorIndexAsync(stoppingToken);
-        if (services.GetService<IVectorIndex>() is not null) ServerLog.VectorsLoaded(logger, vectors);
+        // Worker-only replicas never search: their memory is for ingestion.
+        if (server.Value.RunsApi)
+        {
+            var vectors = await services.LoadQuarryVectorIndexAsync(stoppingToken);
+            if (services.GetService<IVectorIndex>() is not null) ServerLog.VectorsLoaded(logger, vectors);
+        }
         state.Done = true;
     }
 }

@@ -23,6 +23,7 @@ internal sealed class IngestionWorkers(
     JobSignal signal,
     JobEstimates estimates,
     WorkerStatus status,
+    StoreReadiness storeReadiness,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<IngestionWorkers> logger) : BackgroundService
@@ -34,11 +35,22 @@ internal sealed class IngestionWorkers(
 
     private readonly WorkerOptions _options = options.Value;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // While start-up waits for an unreachable database, claiming would only fail and log every poll.
+        while (!storeReadiness.IsReady)
+        {
+            if (!await Delay(_options.PollInterval, stoppingToken)) return;
+        }
         status.MarkRunning(_options.Count);
         var prefix = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}:");
-        return Task.WhenAll(Enumerable.Range(0, _options.Count).Select(i => RunLoopAsync(prefix + i, stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, _options.Count).Select(i => RunLoopAsync(prefix + i, stoppingToken)));
+    }
+
+    private async Task<bool> Delay(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !stoppingToken.IsCancellationRequested;
     }
 
     private async Task RunLoopAsync(string workerId, CancellationToken stoppingToken)
@@ -99,8 +111,8 @@ internal sealed class IngestionWorkers(
                 return;
             }
 
-            var path = uploads.PathOf(payload.Upload);
-            if (!File.Exists(path))
+            var path = await uploads.FetchAsync(payload.Upload, work.Token);
+            if (path is null)
             {
                 await FinishAsync(job, workerId, payload, JobStatus.Failed, StageRejected, "upload-missing: the uploaded file is gone from the upload folder.", started);
                 return;
@@ -152,7 +164,7 @@ internal sealed class IngestionWorkers(
         var completed = await jobs.CompleteAsync(job.Id, workerId, final, error, CancellationToken.None);
         estimates.Finished(job.Id.Value, payload?.SizeBytes ?? 0);
         if (completed && payload is not null)
-            uploads.Delete(payload.Upload);
+            await uploads.DeleteEverywhereAsync(payload.Upload, CancellationToken.None);
         ServerLog.JobFinished(logger, job.Id.Value, final.ToString().ToLowerInvariant(), stage, time.GetElapsedTime(started).TotalSeconds);
     }
 
@@ -161,7 +173,7 @@ internal sealed class IngestionWorkers(
         if (payload is null) return;
         var current = await jobs.GetAsync(job.TenantId, job.Id, CancellationToken.None);
         if (current is { Status: JobStatus.Cancelled or JobStatus.Succeeded or JobStatus.Failed })
-            uploads.Delete(payload.Upload);
+            await uploads.DeleteEverywhereAsync(payload.Upload, CancellationToken.None);
     }
 
     /// <summary>Leaves the job claimed but idle: its lease runs out and it is claimed again (attempts + 1), while this

@@ -7,16 +7,20 @@ namespace Quarry.Server.Jobs;
 /// <summary>
 /// Uploaded bytes wait here for their ingestion job. A file is complete and flushed to disk before its job is
 /// enqueued (written under a temporary name, fsynced, then renamed), so a server killed after answering 202 still
-/// has everything it needs when it restarts.
+/// has everything it needs when it restarts. With a shared store (<see cref="IUploadBlobs"/>), <see cref="PublishAsync"/>
+/// moves the file into it before the job is enqueued and a worker elsewhere fetches it back with <see cref="FetchAsync"/>.
 /// </summary>
 internal sealed class UploadStore
 {
     private const string TempPrefix = ".incoming-";
 
-    public UploadStore(IOptions<ServerOptions> options, DataDirectory data)
+    private readonly IUploadBlobs? _shared;
+
+    public UploadStore(IOptions<ServerOptions> options, DataDirectory data, IUploadBlobs? shared = null)
     {
         Root = Path.GetFullPath(options.Value.UploadDirectory ?? Path.Combine(data.Path, "uploads"));
         Directory.CreateDirectory(Root);
+        _shared = shared;
     }
 
     public string Root { get; }
@@ -86,6 +90,46 @@ internal sealed class UploadStore
     }
 
     public void Delete(string name) => File.Delete(PathOf(name));
+
+    /// <summary>Makes a saved upload readable by every worker: copied into the shared store (then dropped here), or left
+    /// in the folder when there is none. Called before the job is enqueued.</summary>
+    public async Task PublishAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_shared is null) return;
+        await using (var file = File.OpenRead(PathOf(name)))
+            await _shared.SaveAsync(name, file, cancellationToken);
+        Delete(name);
+    }
+
+    /// <summary>The local path of an upload, fetched from the shared store when it was received elsewhere; null when the
+    /// upload is gone.</summary>
+    public async Task<string?> FetchAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = PathOf(name);
+        if (File.Exists(path)) return path;
+        if (_shared is null) return null;
+        var temp = Path.Combine(Root, TempPrefix + name + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+        try
+        {
+            bool found;
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+                found = await _shared.CopyToAsync(name, file, cancellationToken);
+            if (!found) return null;
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Removes an upload here and from the shared store (its job is final, or was never enqueued).</summary>
+    public async Task DeleteEverywhereAsync(string name, CancellationToken cancellationToken)
+    {
+        Delete(name);
+        if (_shared is not null) await _shared.DeleteAsync(name, cancellationToken);
+    }
 }
 
 internal sealed record StoredUpload(string Name, long SizeBytes, string Checksum);

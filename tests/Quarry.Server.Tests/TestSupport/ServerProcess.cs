@@ -24,6 +24,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public string DataDirectory { get; }
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
     public bool UseServerExecutable { get; init; }
+
+    /// <summary>The running process's id (its workers' lease owners start with <c>machine:pid:</c>).</summary>
+    public int? ProcessId => _process?.Id;
     public string Output
     {
         get
@@ -127,9 +130,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 /// <summary>Runs the real `quarry` CLI.</summary>
 internal static class CliProcess
 {
-    public static async Task<CliResult> RunAsync(string dataDirectory, params string[] args)
+    public static Task<CliResult> RunAsync(string dataDirectory, params string[] args) =>
+        RunAsync(dataDirectory, new Dictionary<string, string>(), args);
+
+    public static async Task<CliResult> RunAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "quarry.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.ArgumentList.Add("--data");

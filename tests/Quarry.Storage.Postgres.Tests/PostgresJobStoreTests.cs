@@ -1,0 +1,8 @@
+using Quarry.Storage.Compliance;
+
+namespace Quarry.Storage.Postgres.Tests;
+
+public sealed class PostgresJobStoreTests : JobStoreComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}
