@@ -14,6 +14,21 @@ public static class PostgresReadiness
         return services.GetRequiredService<PostgresDatabase>().EnsureReadyAsync(cancellationToken);
     }
 
+    /// <summary>Whether the PostgreSQL store is the registered store.</summary>
+    public static bool HasQuarryPostgresStorage(this IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetService<PostgresDatabase>() is not null;
+    }
+
+    /// <summary>Whether vector search runs in PostgreSQL (pgvector present and allowed); known once the store is ready.
+    /// False when the PostgreSQL store is not registered.</summary>
+    public static bool SearchesQuarryVectorsInPostgres(this IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetService<PostgresDatabase>()?.HasPgvector == true;
+    }
+
     /// <summary><c>host:port/database</c> of a connection string, never its password.</summary>
     public static string Describe(string connectionString)
     {

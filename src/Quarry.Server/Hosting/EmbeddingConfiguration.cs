@@ -4,6 +4,7 @@ using Quarry.Embedding;
 using Quarry.Indexing.Vectors;
 using Quarry.Models.Local.Hub;
 using Quarry.Models.OpenAI;
+using Quarry.Storage.Postgres;
 
 namespace Quarry.Server.Hosting;
 
@@ -51,7 +52,16 @@ public static class EmbeddingConfiguration
         return true;
     }
 
-    /// <summary>Loads the stored vectors of the configured model into this process's index.</summary>
-    public static Task<int> LoadVectorsAsync(IServiceProvider services, CancellationToken cancellationToken) =>
-        services.LoadQuarryVectorIndexAsync(cancellationToken);
+    /// <summary>Loads the stored vectors of the configured model into this process's index, unless PostgreSQL searches
+    /// them (pgvector): then nothing is loaded.</summary>
+    public static async Task<int> LoadVectorsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.HasQuarryPostgresStorage())
+        {
+            await services.EnsureQuarryPostgresReadyAsync(cancellationToken);
+            if (services.SearchesQuarryVectorsInPostgres())
+                return 0;
+        }
+        return await services.LoadQuarryVectorIndexAsync(cancellationToken);
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Indexing;
 using Quarry.Indexing.Vectors;
 using Quarry.Server.Jobs;
+using Quarry.Storage.Postgres;
 using Quarry.Tenancy;
 
 namespace Quarry.Server.Hosting;
@@ -36,8 +37,8 @@ internal sealed class StartupTasks(
             ServerLog.NoKeys(logger, data.Path);
         }
         uploads.RemoveAbandonedPartials(time, TimeSpan.FromHours(1));
-        // Worker-only replicas never search: their memory is for ingestion.
-        if (server.Value.RunsApi)
+        // Worker-only replicas never search: their memory is for ingestion. With pgvector the vectors stay in PostgreSQL.
+        if (server.Value.RunsApi && !services.SearchesQuarryVectorsInPostgres())
         {
             var vectors = await services.LoadQuarryVectorIndexAsync(stoppingToken);
             if (services.GetService<IVectorIndex>() is not null) ServerLog.VectorsLoaded(logger, vectors);

@@ -22,6 +22,8 @@ public static class StorageConfiguration
         {
             var section = configuration.GetSection(PostgresStorageOptions.SectionName);
             services.AddQuarryPostgresStorage(section.Bind);
+            // Registered last (after the engine's in-process index, kept as the fallback when the server has no pgvector).
+            services.AddQuarryPostgresVectorIndex();
             var where = "PostgreSQL at " + PostgresReadiness.Describe(section[nameof(PostgresStorageOptions.ConnectionString)] ?? "");
             services.AddSingleton(sp => new StoreReadiness(where, sp.EnsureQuarryPostgresReadyAsync));
             services.AddSingleton<IUploadBlobs>(sp => new DatabaseUploadBlobs(sp.GetRequiredService<PostgresUploadBlobs>()));
