@@ -4,7 +4,7 @@
 #      then 2 worker processes (--role worker), each on a fresh database;
 #   2. search latency p50/p95 with wrk (scripts/load/search.lua) on PostgreSQL and on SQLite holding the same corpus;
 #   3. retrieval nDCG@10 on SciFact with `quarry eval` on both stores.
-#   scripts/load/scale.sh [duration=30s] [connections=16]
+#   scripts/load/scale.sh [duration=30s] [connections=16]   (SCALE_SCIFACT_DOCS=N: SciFact abstracts uploaded, default 1000)
 # PostgreSQL: $QUARRY_PG (an Npgsql connection string of a role that may create databases), else a throwaway cluster
 # of Debian's PostgreSQL (apt-get install postgresql) on a free port, removed at exit. Needs wrk, curl, python3.
 set -euo pipefail
@@ -54,9 +54,12 @@ fresh_db() { # prints a connection string of a new, empty database
 
 # --- Corpus: FastAPI docs pages + SciFact abstracts as text files -----------------------------------------------
 find "$shared/kb-fastapi-docs/docs" -name '*.md' | while read -r f; do cp "$f" "$out/files/$(realpath --relative-to="$shared/kb-fastapi-docs/docs" "$f" | tr / -)"; done
-python3 - "$shared/scifact/corpus.jsonl" "$out/files" <<'PY'
+# SCALE_SCIFACT_DOCS limits the SciFact abstracts uploaded (default 1000; 0 = all 5,183).
+python3 - "$shared/scifact/corpus.jsonl" "$out/files" "${SCALE_SCIFACT_DOCS:-1000}" <<'PY'
 import json, sys, os
-for line in open(sys.argv[1]):
+limit = int(sys.argv[3])
+for i, line in enumerate(open(sys.argv[1])):
+    if limit and i >= limit: break
     r = json.loads(line)
     open(os.path.join(sys.argv[2], f"scifact-{r['_id']}.txt"), "w").write(r.get("title", "") + "\n\n" + r["text"])
 PY
@@ -90,12 +93,12 @@ with cf.ThreadPoolExecutor(8) as pool: jobs = list(pool.map(upload, sorted(os.li
 uploaded = time.monotonic() - start
 pending = set(jobs)
 while pending:
-    with urllib.request.urlopen(base + "/v1/jobs?limit=1000&status=queued", timeout=60) as r: queued = len(json.load(r)["items"])
-    with urllib.request.urlopen(base + "/v1/jobs?limit=1000&status=running", timeout=60) as r: running = len(json.load(r)["items"])
+    with urllib.request.urlopen(base + "/v1/jobs?limit=500&status=queued", timeout=60) as r: queued = len(json.load(r)["items"])
+    with urllib.request.urlopen(base + "/v1/jobs?limit=500&status=running", timeout=60) as r: running = len(json.load(r)["items"])
     if queued == 0 and running == 0: break
     time.sleep(0.2)
 total = time.monotonic() - start
-with urllib.request.urlopen(base + "/v1/jobs?limit=1000&status=failed", timeout=60) as r: failed = len(json.load(r)["items"])
+with urllib.request.urlopen(base + "/v1/jobs?limit=500&status=failed", timeout=60) as r: failed = len(json.load(r)["items"])
 print(f"{total:.1f} {uploaded:.1f} {failed}")
 PY
 }
