@@ -74,7 +74,7 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
             ORDER BY created_at DESC, seq DESC LIMIT @limit;
             """, connection);
         command.Parameters.AddWithValue("tenant", tenant.Value);
-        command.Parameters.Add(Text("status", status is { } s ? StatusText(s) : null));
+        command.Parameters.Add(Text("status", status is { } s ? JobStatusNames.ToName(s) : null));
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var jobs = new List<IngestionJob>();
@@ -174,7 +174,7 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
                 SET status = @status, error = @error, lease_owner = NULL, lease_expires_at = NULL, updated_at = @now
                 WHERE id = @id AND status = 'running' AND lease_owner = @worker;
                 """, connection, transaction);
-            update.Parameters.AddWithValue("status", StatusText(status));
+            update.Parameters.AddWithValue("status", JobStatusNames.ToName(status));
             update.Parameters.Add(Text("error", error));
             update.Parameters.AddWithValue("now", now);
             update.Parameters.AddWithValue("id", job.Value);
@@ -223,7 +223,7 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
         TenantId = new TenantId(reader.GetString(1)),
         KnowledgeBaseId = new KnowledgeBaseId(reader.GetString(2)),
         DocumentId = reader.IsDBNull(3) ? null : new DocumentId(reader.GetString(3)),
-        Status = ParseStatus(reader.GetString(4)),
+        Status = JobStatusNames.Parse(reader.GetString(4)),
         Payload = reader.GetString(5),
         Progress = reader.IsDBNull(6) ? null : new JobProgress(
             reader.GetString(6), reader.IsDBNull(7) ? 0 : reader.GetInt32(7), reader.IsDBNull(8) ? 0 : reader.GetInt32(8)),
@@ -235,26 +235,6 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(14),
     };
 
-    private static string StatusText(JobStatus status) => status switch
-    {
-        JobStatus.Queued => "queued",
-        JobStatus.Running => "running",
-        JobStatus.Succeeded => "succeeded",
-        JobStatus.Failed => "failed",
-        JobStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    private static JobStatus ParseStatus(string status) => status switch
-    {
-        "queued" => JobStatus.Queued,
-        "running" => JobStatus.Running,
-        "succeeded" => JobStatus.Succeeded,
-        "failed" => JobStatus.Failed,
-        "cancelled" => JobStatus.Cancelled,
-        _ => throw new InvalidOperationException($"Unknown job status '{status}' in the database."),
-    };
-
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Ingestion job {JobId} dead-lettered after {Attempts} attempts whose leases all expired")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Ingestion job {JobId} dead-lettered after {Attempts} attempts whose leases all expired")]
     private static partial void LogDeadLettered(ILogger logger, string jobId, int attempts);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -26,7 +25,7 @@ internal sealed partial class PostgresStore : ITenantStore
                 """, connection, transaction);
             insert.Parameters.Add(new NpgsqlParameter<string>("id", id));
             insert.Parameters.Add(new NpgsqlParameter<string>("tenant", key.Tenant.Value));
-            insert.Parameters.Add(new NpgsqlParameter<string>("role", RoleText(key.Role)));
+            insert.Parameters.Add(new NpgsqlParameter<string>("role", ApiKeyRoleNames.ToName(key.Role)));
             insert.Parameters.Add(new NpgsqlParameter<string>("hash", key.KeyHash));
             insert.Parameters.Add(new NpgsqlParameter<string>("prefix", key.Prefix));
             insert.Parameters.Add(new NpgsqlParameter<string>("name", key.Name));
@@ -96,26 +95,10 @@ internal sealed partial class PostgresStore : ITenantStore
     private static ApiKeyRecord ReadKey(NpgsqlDataReader reader) => new(
         reader.GetString(0),
         new TenantId(reader.GetString(1)),
-        ParseRole(reader.GetString(2)),
+        ApiKeyRoleNames.Parse(reader.GetString(2)),
         reader.GetString(3),
         reader.GetString(4),
         reader.GetFieldValue<DateTimeOffset>(5),
         reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
         reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(7)));
-
-    private static string RoleText(ApiKeyRole role) => role switch
-    {
-        ApiKeyRole.Reader => "reader",
-        ApiKeyRole.Writer => "writer",
-        ApiKeyRole.Admin => "admin",
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
-    };
-
-    private static ApiKeyRole ParseRole(string role) => role switch
-    {
-        "reader" => ApiKeyRole.Reader,
-        "writer" => ApiKeyRole.Writer,
-        "admin" => ApiKeyRole.Admin,
-        _ => throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Unknown key role '{role}' in the database.")),
-    };
 }

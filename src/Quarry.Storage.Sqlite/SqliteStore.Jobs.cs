@@ -45,7 +45,7 @@ internal sealed partial class SqliteStore
             SELECT {JobColumns} FROM ingestion_jobs
             WHERE tenant_id = $tenant AND ($status IS NULL OR status = $status)
             ORDER BY created_at DESC, rowid DESC LIMIT $limit;
-            """).With("$tenant", tenant.Value).With("$status", status is { } s ? StatusText(s) : null).With("$limit", limit);
+            """).With("$tenant", tenant.Value).With("$status", status is { } s ? JobStatusNames.ToName(s) : null).With("$limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var jobs = new List<IngestionJob>();
         while (await reader.ReadAsync(cancellationToken))
@@ -106,7 +106,7 @@ internal sealed partial class SqliteStore
                 UPDATE ingestion_jobs
                 SET status = $status, error = $error, lease_owner = NULL, lease_expires_at = NULL, updated_at = $now
                 WHERE id = $id AND status = 'running' AND lease_owner = $worker;
-                """).With("$status", StatusText(status)).With("$error", error).With("$now", now)
+                """).With("$status", JobStatusNames.ToName(status)).With("$error", error).With("$now", now)
                 .With("$id", job.Value).With("$worker", workerId);
             return await update.ExecuteNonQueryAsync(ct) > 0;
         }, cancellationToken);
@@ -139,7 +139,7 @@ internal sealed partial class SqliteStore
         TenantId = new TenantId(reader.GetString(1)),
         KnowledgeBaseId = new KnowledgeBaseId(reader.GetString(2)),
         DocumentId = reader.GetNullableString(3) is { } doc ? new DocumentId(doc) : null,
-        Status = ParseStatus(reader.GetString(4)),
+        Status = JobStatusNames.Parse(reader.GetString(4)),
         Payload = reader.GetString(5),
         Progress = reader.GetNullableString(6) is { } stage ? new JobProgress(stage, reader.GetNullableInt32(7) ?? 0, reader.GetNullableInt32(8) ?? 0) : null,
         Attempts = reader.GetInt32(9),
@@ -148,25 +148,5 @@ internal sealed partial class SqliteStore
         LeaseExpiresAt = reader.GetNullableInt64(12) is { } expires ? UnixTime.FromMs(expires) : null,
         CreatedAt = UnixTime.FromMs(reader.GetInt64(13)),
         UpdatedAt = UnixTime.FromMs(reader.GetInt64(14)),
-    };
-
-    private static string StatusText(JobStatus status) => status switch
-    {
-        JobStatus.Queued => "queued",
-        JobStatus.Running => "running",
-        JobStatus.Succeeded => "succeeded",
-        JobStatus.Failed => "failed",
-        JobStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
-    private static JobStatus ParseStatus(string status) => status switch
-    {
-        "queued" => JobStatus.Queued,
-        "running" => JobStatus.Running,
-        "succeeded" => JobStatus.Succeeded,
-        "failed" => JobStatus.Failed,
-        "cancelled" => JobStatus.Cancelled,
-        _ => throw new InvalidOperationException($"Unknown job status '{status}' in the database."),
     };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Quarry.Documents;
 using Quarry.Tenancy;
@@ -21,7 +20,7 @@ internal sealed partial class SqliteStore : ITenantStore
                 INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases)
                 VALUES ($id, $tenant, $role, $hash, $prefix, $name, $at, $kbs)
                 RETURNING {KeyColumns};
-                """).With("$id", id).With("$tenant", key.Tenant.Value).With("$role", RoleText(key.Role))
+                """).With("$id", id).With("$tenant", key.Tenant.Value).With("$role", ApiKeyRoleNames.ToName(key.Role))
                 .With("$hash", key.KeyHash).With("$prefix", key.Prefix).With("$name", key.Name).With("$at", at)
                 .With("$kbs", key.KnowledgeBases is null ? null : SqlFilters.JsonArray(key.KnowledgeBases));
             await using var reader = await insert.ExecuteReaderAsync(ct);
@@ -80,26 +79,10 @@ internal sealed partial class SqliteStore : ITenantStore
     private static ApiKeyRecord ReadKey(SqliteDataReader reader) => new(
         reader.GetString(0),
         new TenantId(reader.GetString(1)),
-        ParseRole(reader.GetString(2)),
+        ApiKeyRoleNames.Parse(reader.GetString(2)),
         reader.GetString(3),
         reader.GetString(4),
         UnixTime.FromMs(reader.GetInt64(5)),
         reader.GetNullableInt64(6) is { } revoked ? UnixTime.FromMs(revoked) : null,
         reader.GetNullableString(7) is { } kbs ? System.Text.Json.JsonSerializer.Deserialize<string[]>(kbs) : null);
-
-    private static string RoleText(ApiKeyRole role) => role switch
-    {
-        ApiKeyRole.Reader => "reader",
-        ApiKeyRole.Writer => "writer",
-        ApiKeyRole.Admin => "admin",
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown role."),
-    };
-
-    private static ApiKeyRole ParseRole(string role) => role switch
-    {
-        "reader" => ApiKeyRole.Reader,
-        "writer" => ApiKeyRole.Writer,
-        "admin" => ApiKeyRole.Admin,
-        _ => throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Unknown key role '{role}' in the database.")),
-    };
 }
