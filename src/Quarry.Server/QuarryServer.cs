@@ -91,6 +91,8 @@ public static class QuarryServer
         // Nothing here uses data protection (no cookies, no antiforgery); authentication registers it anyway.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Npgsql logs every command at Information: on a busy replica that is most of the log and much of the CPU.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

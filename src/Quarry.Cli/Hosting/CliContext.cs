@@ -52,6 +52,7 @@ internal static class CliContext
             // stdout carries results (and JSON); diagnostics go to stderr.
             logging.AddSimpleConsole(o => o.SingleLine = true);
             logging.AddFilter("Microsoft", LogLevel.Warning);
+            logging.AddFilter("Npgsql", LogLevel.Warning);
             logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
         // Limits and tuning come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.
