@@ -11,3 +11,13 @@ public sealed class PostgresEmbeddingModelTests : EmbeddingModelComplianceTests<
 {
     protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
 }
+
+public sealed class PostgresTenantStoreComplianceTests : TenantStoreComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}
+
+public sealed class PostgresEmbeddingCacheComplianceTests : EmbeddingCacheComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}

@@ -4,6 +4,7 @@ using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
 using Quarry.Storage.Postgres.Tests.TestSupport;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Postgres.Tests;
 
@@ -12,7 +13,7 @@ namespace Quarry.Storage.Postgres.Tests;
 /// on its own fresh database of the test server (<see cref="PostgresServer"/>), dropped on dispose. It forwards to the
 /// services the container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, IAsyncDisposable
+public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly bool _ownsDatabase;
@@ -41,6 +42,8 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     private IKeywordIndex Keywords => _services.GetRequiredService<IKeywordIndex>();
     private IIngestionJobStore Jobs => _services.GetRequiredService<IIngestionJobStore>();
     private IIndexChangeFeed Changes => _services.GetRequiredService<IIndexChangeFeed>();
+    private ITenantStore Tenants => _services.GetRequiredService<ITenantStore>();
+    private IEmbeddingCache EmbeddingCache => _services.GetRequiredService<IEmbeddingCache>();
 
     /// <summary>A store on a new database of the test server, dropped on dispose.</summary>
     public static async Task<PostgresTestStore> CreateAsync(TimeProvider time, Action<PostgresStorageOptions>? configure = null) =>
@@ -90,4 +93,13 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     public Task<bool> HeartbeatAsync(JobId job, string workerId, TimeSpan lease, JobProgress progress, CancellationToken cancellationToken) => Jobs.HeartbeatAsync(job, workerId, lease, progress, cancellationToken);
     public Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken) => Jobs.CompleteAsync(job, workerId, status, error, cancellationToken);
     public Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => Jobs.CancelAsync(tenant, job, cancellationToken);
+
+    public Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken) => Tenants.CreateApiKeyAsync(key, cancellationToken);
+    public Task<ApiKeyRecord?> FindApiKeyAsync(string keyHash, CancellationToken cancellationToken) => Tenants.FindApiKeyAsync(keyHash, cancellationToken);
+    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantId? tenant, CancellationToken cancellationToken) => Tenants.ListApiKeysAsync(tenant, cancellationToken);
+    public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken) => Tenants.RevokeApiKeyAsync(tenant, keyId, cancellationToken);
+    public Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken) => Tenants.GetUsageAsync(tenant, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => EmbeddingCache.GetManyAsync(model, textHashes, cancellationToken);
+    public Task PutManyAsync(EmbeddingModel model, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<float>>> entries, CancellationToken cancellationToken) => EmbeddingCache.PutManyAsync(model, entries, cancellationToken);
 }

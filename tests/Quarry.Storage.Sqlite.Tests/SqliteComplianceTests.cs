@@ -21,3 +21,13 @@ public sealed class SqliteEmbeddingModelTests : EmbeddingModelComplianceTests<Sq
 {
     protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
 }
+
+public sealed class SqliteTenantStoreComplianceTests : TenantStoreComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}
+
+public sealed class SqliteEmbeddingCacheComplianceTests : EmbeddingCacheComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}

@@ -4,6 +4,7 @@ using Quarry.Embedding;
 using Quarry.Indexing;
 using Quarry.Ingestion;
 using Quarry.Storage.Sqlite;
+using Quarry.Tenancy;
 
 namespace Quarry.Storage.Sqlite.Tests;
 
@@ -12,13 +13,15 @@ namespace Quarry.Storage.Sqlite.Tests;
 /// on a real database file in its own temporary directory, removed on dispose. It forwards to the services the
 /// container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, IAsyncDisposable
+public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IDocumentStore _documents;
     private readonly IKeywordIndex _keywords;
     private readonly IIngestionJobStore _jobs;
     private readonly IIndexChangeFeed _changes;
+    private readonly ITenantStore _tenants;
+    private readonly IEmbeddingCache _embeddingCache;
     private readonly bool _ownsDirectory;
 
     private SqliteTestStore(string directory, TimeProvider time, bool ownsDirectory)
@@ -33,6 +36,8 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
         _keywords = _services.GetRequiredService<IKeywordIndex>();
         _jobs = _services.GetRequiredService<IIngestionJobStore>();
         _changes = _services.GetRequiredService<IIndexChangeFeed>();
+        _tenants = _services.GetRequiredService<ITenantStore>();
+        _embeddingCache = _services.GetRequiredService<IEmbeddingCache>();
     }
 
     public string Directory { get; }
@@ -92,4 +97,13 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<bool> HeartbeatAsync(JobId job, string workerId, TimeSpan lease, JobProgress progress, CancellationToken cancellationToken) => _jobs.HeartbeatAsync(job, workerId, lease, progress, cancellationToken);
     public Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken) => _jobs.CompleteAsync(job, workerId, status, error, cancellationToken);
     public Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => _jobs.CancelAsync(tenant, job, cancellationToken);
+
+    public Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken) => _tenants.CreateApiKeyAsync(key, cancellationToken);
+    public Task<ApiKeyRecord?> FindApiKeyAsync(string keyHash, CancellationToken cancellationToken) => _tenants.FindApiKeyAsync(keyHash, cancellationToken);
+    public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantId? tenant, CancellationToken cancellationToken) => _tenants.ListApiKeysAsync(tenant, cancellationToken);
+    public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken) => _tenants.RevokeApiKeyAsync(tenant, keyId, cancellationToken);
+    public Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken) => _tenants.GetUsageAsync(tenant, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => _embeddingCache.GetManyAsync(model, textHashes, cancellationToken);
+    public Task PutManyAsync(EmbeddingModel model, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<float>>> entries, CancellationToken cancellationToken) => _embeddingCache.PutManyAsync(model, entries, cancellationToken);
 }
