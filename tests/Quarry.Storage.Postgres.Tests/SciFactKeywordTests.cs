@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Quarry.Core.Tests.TestSupport;
 using Quarry.Documents;
 using Quarry.Evaluation;
 using Quarry.Indexing;

@@ -1,0 +1,12 @@
+using Quarry.Core.Tests.TestSupport;
+
+namespace Quarry.Storage.Postgres.Tests.TestSupport;
+
+/// <summary>A fact that is skipped, with the reason shown, when ../shared is not beside the checkout.</summary>
+internal sealed class SharedDataFactAttribute : FactAttribute
+{
+    public SharedDataFactAttribute()
+    {
+        if (!SharedData.Available) Skip = "Shared test data not found: place it in ../shared beside the checkout or set QUARRY_SHARED.";
+    }
+}
