@@ -229,8 +229,20 @@ public sealed class AskService
         activity?.SetTag("quarry.answer.abstained", answer.Abstained);
         if (answer.Degraded is not null) activity?.SetTag("quarry.answer.degraded", answer.Degraded);
         AnswerTelemetry.Record(answer);
+        Record(RequestFacts.Current, answer);
         AnsweringLog.Answered(_logger, answer.Model, answer.Grounded, answer.Abstained, answer.Citations.Count, snapshot["total"]);
         return answer with { TimingsMs = snapshot };
+    }
+
+    private static void Record(RequestFacts? facts, Answer answer)
+    {
+        if (facts is null) return;
+        facts.Model = answer.Model;
+        facts.FallbackPath = answer.Degraded;
+        facts.Grounded = answer.Grounded;
+        facts.Abstained = answer.Abstained;
+        facts.AnswerText = answer.Text;
+        facts.SetCited(answer.Citations.Select(c => new CitedFact(c.ChunkId, c.DocumentId, c.Start, c.End)));
     }
 
     private static bool IsNotFound(string text) =>

@@ -83,7 +83,18 @@ public sealed class Retriever
 
         stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
         if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
-        return new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
+        var result = new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
+        Record(RequestFacts.Current, result, results.Count);
+        return result;
+    }
+
+    private static void Record(RequestFacts? facts, RetrievalResult result, int candidates)
+    {
+        if (facts is null) return;
+        facts.RetrievalMode = result.Mode;
+        facts.CandidateCount = candidates;
+        if (result.Degraded is not null) facts.FallbackPath ??= result.Degraded;
+        facts.SetRetrieved(result.Chunks.Select(r => new RetrievedFact(r.Chunk.Id.Value, r.Chunk.DocumentId.Value, r.Chunk.Version, r.Score)));
     }
 
     /// <summary>The rerank stage over the fused candidates; its reason for skipping joins any earlier one.</summary>
