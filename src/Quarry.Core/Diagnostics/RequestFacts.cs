@@ -52,6 +52,13 @@ public sealed class RequestFacts
     /// <summary>The cache layer that served the answer (memory, redis, postgres, semantic), or null for a miss.</summary>
     public string? CacheLayer { get; set; }
 
+    /// <summary>Set by the edge when the request began.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+    /// <summary>Set by the edge when the response is complete.</summary>
+    public string? TraceId { get; set; }
+    public int Status { get; set; }
+    public double LatencyMs { get; set; }
+
     public IReadOnlyList<RetrievedFact> Retrieved
     {
         get { lock (_gate) return [.. _retrieved]; }
