@@ -20,6 +20,7 @@ using Quarry.Server.Errors;
 using Quarry.Server.Hosting;
 using Quarry.Server.Jobs;
 using Quarry.Server.Limits;
+using Quarry.Server.Observability;
 
 namespace Quarry.Server;
 
@@ -93,11 +94,7 @@ public static class QuarryServer
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // Npgsql logs every command at Information: on a busy replica that is most of the log and much of the CPU.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        builder.AddQuarryObservability(development: string.Equals(builder.Configuration["Auth:Mode"], "Development", StringComparison.OrdinalIgnoreCase));
 
         var limits = builder.Configuration.GetSection(LimitOptions.SectionName).Get<LimitOptions>() ?? new LimitOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -140,6 +137,8 @@ public static class QuarryServer
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseQuarryObservability();
+        app.UseManagementPortGuard();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (server.EnableUi && server.RunsApi)
@@ -156,6 +155,7 @@ public static class QuarryServer
         app.UseRequestTimeouts();
 
         HealthEndpoints.Map(app);
+        app.MapQuarryMetrics();
         if (server.RunsApi)
         {
             app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous().DisableRateLimiting();

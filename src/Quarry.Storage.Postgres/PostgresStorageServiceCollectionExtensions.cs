@@ -50,6 +50,7 @@ public static class PostgresStorageServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<PostgresJobQueue>()));
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<PostgresJobQueue>());
+        services.TryAddSingleton<IJobBacklog>(sp => sp.GetRequiredService<PostgresJobQueue>());
         services.TryAddSingleton(sp => new PostgresUploadBlobs(sp.GetRequiredService<PostgresDatabase>()));
         return services;
     }

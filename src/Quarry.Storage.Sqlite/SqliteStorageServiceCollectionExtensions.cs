@@ -34,6 +34,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IDocumentStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IJobBacklog>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());

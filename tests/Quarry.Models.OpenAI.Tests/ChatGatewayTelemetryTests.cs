@@ -9,7 +9,7 @@ using Quarry.Testing;
 
 namespace Quarry.Models.OpenAI.Tests;
 
-/// <summary>What the gateway reports: the "generate" span and the retry, fallback, breaker and token counters. Model
+/// <summary>What the gateway reports: the "llm.generate" span and the retry, fallback, breaker and token counters. Model
 /// names are unique to this class, as the meter and activity source are process-wide.</summary>
 public sealed class ChatGatewayTelemetryTests : IAsyncLifetime
 {
@@ -29,7 +29,7 @@ public sealed class ChatGatewayTelemetryTests : IAsyncLifetime
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (activity.OperationName == "generate" && (activity.GetTagItem("quarry.tenant") as string) == "telemetry-tenant")
+                if (activity.OperationName == "llm.generate" && (activity.GetTagItem("quarry.tenant") as string) == "telemetry-tenant")
                     _spans.Enqueue(activity);
             },
         };

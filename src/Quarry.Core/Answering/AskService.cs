@@ -44,7 +44,7 @@ public sealed class AskService
     public async Task<Answer> AskAsync(AskRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var stage = QuarryTelemetry.StartStage("answer");
+        using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         if (prepared.Prompt is null || _chat is null) return Finish(Extract(prepared, timings, null), timings, stage.Activity);
@@ -53,7 +53,6 @@ public sealed class AskService
         {
             ChatCompletion completion;
             using (timings.Measure("generate"))
-            using (QuarryTelemetry.StartStage("generate"))
             {
                 completion = await _chat.CompleteAsync(ChatRequestFor(prepared), cancellationToken);
             }
@@ -75,7 +74,7 @@ public sealed class AskService
     public async IAsyncEnumerable<AnswerEvent> StreamAsync(AskRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var stage = QuarryTelemetry.StartStage("answer");
+        using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         yield return new EvidenceEvent(prepared.Evidence.Select(e => e.Describe()).ToList());
@@ -93,7 +92,6 @@ public sealed class AskService
             TokenUsage? usage = null;
             ChatModelException? failure = null;
             using (timings.Measure("generate"))
-            using (QuarryTelemetry.StartStage("generate"))
             {
                 await using var updates = _chat.StreamAsync(ChatRequestFor(prepared), cancellationToken).GetAsyncEnumerator(cancellationToken);
                 while (true)
@@ -153,7 +151,7 @@ public sealed class AskService
         if (_chat is not null && evidence.Count > 0)
         {
             using (timings.Measure("prompt"))
-            using (QuarryTelemetry.StartStage("prompt"))
+            using (QuarryTelemetry.StartStage("prompt.build"))
             {
                 prompt = _prompts.Build(question, request.History, evidence, _chat.ContextWindow);
             }

@@ -66,8 +66,17 @@ internal sealed class CachingEmbedder(IEmbedder inner, IEmbeddingCache cache, IL
                 hits++;
         }
         var tag = new KeyValuePair<string, object?>("model", model.Id);
-        if (hits > 0) Hits.Add(hits, tag);
-        if (texts.Count - hits > 0) Misses.Add(texts.Count - hits, tag);
+        var layer = new KeyValuePair<string, object?>(AiMetrics.Tags.Layer, "embedding");
+        if (hits > 0)
+        {
+            Hits.Add(hits, tag);
+            AiMetrics.CacheHits.Add(hits, layer);
+        }
+        if (texts.Count - hits > 0)
+        {
+            Misses.Add(texts.Count - hits, tag);
+            AiMetrics.CacheMisses.Add(texts.Count - hits, layer);
+        }
         return result;
     }
 

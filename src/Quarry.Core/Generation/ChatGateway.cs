@@ -43,9 +43,9 @@ internal sealed class ChatGateway : IChatModel
     {
         ArgumentNullException.ThrowIfNull(request);
         using var stage = StartStage(request, stream: false);
-        var (completion, provider, degraded) = await FirstAnswerAsync(
+        var (completion, provider, degraded, started) = await FirstAnswerAsync(
             request, stage, (provider, ct) => new ValueTask<ChatCompletion>(provider.Model.CompleteAsync(request, ct)), cancellationToken);
-        Answered(stage.Activity, provider, completion.Usage, degraded);
+        Answered(stage.Activity, provider, completion.Usage, degraded, started);
         return completion with { Degraded = degraded };
     }
 
@@ -54,13 +54,13 @@ internal sealed class ChatGateway : IChatModel
         ArgumentNullException.ThrowIfNull(request);
         using var stage = StartStage(request, stream: true);
         // Failing over is only safe before the caller has seen any text: a provider "answers" with its first update.
-        var (stream, provider, degraded) = await FirstAnswerAsync(
+        var (stream, provider, degraded, started) = await FirstAnswerAsync(
             request, stage, (provider, ct) => OpenStreamAsync(provider, request, ct, cancellationToken), cancellationToken);
         await using var owned = stream;
         if (!stream.HasCurrent)
         {
             // The provider ended without a single update: still say who answered.
-            Answered(stage.Activity, provider, null, degraded);
+            Answered(stage.Activity, provider, null, degraded, started);
             yield return new ChatUpdate(null, Model: provider.Model.ModelId, Degraded: degraded);
             yield break;
         }
@@ -74,12 +74,12 @@ internal sealed class ChatGateway : IChatModel
             usage = update.Usage ?? usage;
             yield return update;
         }
-        Answered(stage.Activity, provider, usage, degraded);
+        Answered(stage.Activity, provider, usage, degraded, started);
     }
 
     /// <summary>Admits the tenant, then walks the chain until a provider answers; the path so far is the degraded one.</summary>
     /// <param name="attempt">One attempt on one provider, cancelled by the attempt timeout.</param>
-    private async Task<(T Answer, ChatProvider Provider, string? Degraded)> FirstAnswerAsync<T>(
+    private async Task<(T Answer, ChatProvider Provider, string? Degraded, long Started)> FirstAnswerAsync<T>(
         ChatRequest request, QuarryTelemetry.StageScope stage, Func<ChatProvider, CancellationToken, ValueTask<T>> attempt, CancellationToken cancellationToken)
     {
         try
@@ -90,10 +90,11 @@ internal sealed class ChatGateway : IChatModel
             {
                 var provider = _chain[i];
                 var call = new ProviderCall();
+                var started = Stopwatch.GetTimestamp();
                 try
                 {
                     var answer = await provider.ExecuteAsync(ct => attempt(provider, ct), call, cancellationToken);
-                    return (answer, provider, path.AnsweredBy(provider));
+                    return (answer, provider, path.AnsweredBy(provider), started);
                 }
                 catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
                 {
@@ -179,25 +180,41 @@ internal sealed class ChatGateway : IChatModel
 
     private static QuarryTelemetry.StageScope StartStage(ChatRequest request, bool stream)
     {
-        var stage = QuarryTelemetry.StartStage("generate");
+        var stage = QuarryTelemetry.StartStage("llm.generate");
+        stage.Activity?.SetTag("gen_ai.operation.name", "chat");
         stage.Activity?.SetTag("quarry.tenant", (request.Tenant ?? TenantId.Default).Value);
         stage.Activity?.SetTag("quarry.generate.stream", stream);
         stage.Activity?.SetTag("quarry.generate.max_output_tokens", request.MaxOutputTokens);
         return stage;
     }
 
-    private static void Answered(Activity? activity, ChatProvider provider, TokenUsage? usage, string? degraded)
+    /// <param name="started">When the answering provider's attempt began: the latency is that call's, not the failovers before it.</param>
+    private static void Answered(Activity? activity, ChatProvider provider, TokenUsage? usage, string? degraded, long started)
     {
         var model = provider.Model.ModelId;
+        AiMetrics.LlmLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            new(AiMetrics.Tags.Provider, provider.Name), new(AiMetrics.Tags.Model, model));
         activity?.SetTag("quarry.generate.model", model);
+        // GenAI conventions name the model as the provider knows it; Quarry's id prefixes the kind ("openai:gpt-4o").
+        var providerModel = model[(model.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        activity?.SetTag("gen_ai.request.model", providerModel);
+        activity?.SetTag("gen_ai.response.model", providerModel);
+        activity?.SetTag("gen_ai.provider.name", provider.Name);
+        var facts = RequestFacts.Current;
+        if (facts is not null) facts.Provider = provider.Name;
         if (degraded is not null)
             activity?.SetTag("quarry.generate.degraded", degraded);
         if (usage is null)
             return;
         activity?.SetTag("quarry.generate.input_tokens", usage.InputTokens);
         activity?.SetTag("quarry.generate.output_tokens", usage.OutputTokens);
+        activity?.SetTag("gen_ai.usage.input_tokens", usage.InputTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", usage.OutputTokens);
         GenerationMetrics.Tokens.Add(usage.InputTokens, new("model", model), new("direction", "input"));
         GenerationMetrics.Tokens.Add(usage.OutputTokens, new("model", model), new("direction", "output"));
+        AiMetrics.PromptTokens.Add(usage.InputTokens, new KeyValuePair<string, object?>(AiMetrics.Tags.Model, model));
+        AiMetrics.CompletionTokens.Add(usage.OutputTokens, new KeyValuePair<string, object?>(AiMetrics.Tags.Model, model));
+        facts?.AddTokens(usage.InputTokens, usage.OutputTokens);
     }
 
     private static bool IsCallerCancellation(Exception exception, CancellationToken cancellationToken) =>

@@ -53,7 +53,7 @@ public sealed class DocumentIngestor
 
     public async Task<IngestReport> IngestAsync(IngestRequest request, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
-        using var span = QuarryTelemetry.StartStage("ingest");
+        using var span = QuarryTelemetry.StartStage("ingest.job");
         var started = _time.GetTimestamp();
         var knowledgeBase = await EnsureKnowledgeBaseAsync(request.Tenant, request.KnowledgeBase, cancellationToken);
         span.Activity?.SetTag("quarry.tenant", request.Tenant.Value);

@@ -30,7 +30,7 @@ internal sealed class CandidateReranker(IReranker reranker, RerankingOptions opt
             return Skip(results, string.Create(CultureInfo.InvariantCulture,
                 $"rerank skipped: {count} candidates would take about {expected:0} ms, over the {budget.TotalMilliseconds:0} ms budget"));
 
-        using var stage = QuarryTelemetry.StartStage("rerank");
+        using var stage = QuarryTelemetry.StartStage("retrieval.rerank");
         stage.Activity?.SetTag("quarry.rerank.candidates", count);
         stage.Activity?.SetTag("quarry.rerank.model", reranker.ModelId);
         using var timeout = new CancellationTokenSource(budget, time);

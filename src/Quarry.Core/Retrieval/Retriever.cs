@@ -47,9 +47,9 @@ public sealed class Retriever
         if (topK is < 1 or > 200) throw new InvalidQueryException($"topK must be between 1 and 200 (was {topK}).");
         var candidates = Math.Max(topK, _options.CandidatesPerSearch);
 
-        using var stage = QuarryTelemetry.StartStage("retrieve");
+        using var stage = RetrievalTelemetry.Whole(hybrid: _embedder is not null && _vectors is not null);
         stage.Activity?.SetTag("quarry.retrieve.top_k", topK);
-        var keywordTask = _keywords.SearchAsync(new KeywordSearchRequest(query, request.Filter, candidates), cancellationToken);
+        var keywordTask = SearchKeywordsAsync(new KeywordSearchRequest(query, request.Filter, candidates), cancellationToken);
         var vectorTask = SearchVectorsAsync(query, request.Filter, candidates, cancellationToken);
         var keywordHits = await keywordTask;
         var (vectorHits, degraded) = await vectorTask;
@@ -84,13 +84,16 @@ public sealed class Retriever
         stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
         if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
         var result = new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
-        Record(RequestFacts.Current, result, results.Count);
+        Record(RequestFacts.Current, request, result, results.Count);
         return result;
     }
 
-    private static void Record(RequestFacts? facts, RetrievalResult result, int candidates)
+    private static void Record(RequestFacts? facts, RetrievalRequest request, RetrievalResult result, int candidates)
     {
         if (facts is null) return;
+        facts.Query ??= request.Query;
+        facts.KnowledgeBases = [.. request.Filter.KnowledgeBases.Select(k => k.Value)];
+        facts.Filters ??= FilterDescription.Of(request.Filter);
         facts.RetrievalMode = result.Mode;
         facts.CandidateCount = candidates;
         if (result.Degraded is not null) facts.FallbackPath ??= result.Degraded;
@@ -105,6 +108,12 @@ public sealed class Retriever
         return (reranked, skipped is null ? degraded : degraded is null ? skipped : degraded + "; " + skipped);
     }
 
+    private async Task<IReadOnlyList<KeywordHit>> SearchKeywordsAsync(KeywordSearchRequest request, CancellationToken cancellationToken)
+    {
+        using var span = RetrievalTelemetry.Search("keyword", _keywords);
+        return await _keywords.SearchAsync(request, cancellationToken);
+    }
+
     /// <summary>The vector half: null hits and a reason when it cannot run, so the keyword half answers alone.</summary>
     private async Task<(IReadOnlyList<VectorHit>? Hits, string? Degraded)> SearchVectorsAsync(
         string query, SearchFilter filter, int candidates, CancellationToken cancellationToken)
@@ -113,6 +122,7 @@ public sealed class Retriever
             return (null, "keyword-only: no embedder is configured");
         var gate = EmbeddingModelGate.Decide(filter, await _store.ListKnowledgeBasesAsync(filter.Tenant, cancellationToken), _embedder.Model);
         if (gate.Filter is null) return (null, gate.Degraded);
+        using var span = RetrievalTelemetry.Search("vector", _vectors);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.EmbeddingTimeout);
         try
@@ -139,7 +149,7 @@ public sealed class Retriever
     /// score, n-gram cosines min-max scaled, then a weighted sum.</summary>
     private List<RetrievedChunk> FuseCharNgrams(string query, List<RetrievedChunk> candidates)
     {
-        using var stage = QuarryTelemetry.StartStage("retrieve.char_ngrams");
+        using var stage = QuarryTelemetry.StartStage("retrieval.char_ngrams");
         var cosine = _charNgrams.Score(query, candidates.ConvertAll(c => c.Chunk));
         var top = candidates.Max(c => c.KeywordScore ?? 0);
         var (min, max) = (cosine.Min(), cosine.Max());

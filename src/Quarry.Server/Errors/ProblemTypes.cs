@@ -9,6 +9,8 @@ internal static class ProblemTypes
     public static void Normalize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        // The id to quote when reporting a problem: the same one the X-Trace-Id header, the logs and the audit carry.
+        problem.Extensions["traceId"] = Observability.TraceIds.Of(context.HttpContext);
         if (problem.Type is { } type && type.StartsWith(Problems.TypePrefix, StringComparison.Ordinal)) return;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         var kind = status switch

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Server.Errors;
@@ -11,7 +12,9 @@ internal static class StoreGate
     public static Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var store = context.RequestServices.GetRequiredService<StoreReadiness>();
-        if (store.IsReady || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
+        // Probes and the metrics scrape (anonymous endpoints that never touch the store) answer while the store is down.
+        if (store.IsReady || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null
+            || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz"))
             return next(context);
         context.Response.Headers.RetryAfter = "5";
         return Problems.WriteAsync(context, Problems.Create(Problems.StoreUnavailable,
