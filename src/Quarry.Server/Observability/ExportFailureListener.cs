@@ -19,12 +19,13 @@ internal sealed class ExportFailureListener : EventListener
 
     protected override void OnEventSourceCreated(EventSource eventSource)
     {
-        if (eventSource.Name == ExporterSource) EnableEvents(eventSource, EventLevel.Error);
+        // A refused connection is reported as a Warning (TransientHttpError), a failed export as an Error.
+        if (eventSource.Name == ExporterSource) EnableEvents(eventSource, EventLevel.Warning);
     }
 
     protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (eventData.EventSource.Name == ExporterSource && eventData.Level <= EventLevel.Error)
+        if (eventData.EventSource.Name == ExporterSource && eventData.Level <= EventLevel.Warning)
             Failures.Add(1, new KeyValuePair<string, object?>("event", eventData.EventName ?? eventData.EventId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }

@@ -29,6 +29,8 @@ internal static class ObservabilityConfiguration
         if (options.Metrics.Port is { } port)
             AddManagementUrl(builder, options.Metrics.Host, port);
 
+        builder.Services.AddHostedService<JobBacklogGauge>();
+        if (!options.Enabled) return;
         var otlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "quarry", serviceVersion: typeof(QuarryServer).Assembly.GetName().Version?.ToString()))
@@ -56,7 +58,6 @@ internal static class ObservabilityConfiguration
             });
         if (!string.IsNullOrWhiteSpace(otlpEndpoint))
             builder.Services.AddSingleton<ExportFailureListener>();
-        builder.Services.AddHostedService<JobBacklogGauge>();
     }
 
     public static void UseQuarryObservability(this WebApplication app)
@@ -69,7 +70,7 @@ internal static class ObservabilityConfiguration
     public static void MapQuarryMetrics(this WebApplication app)
     {
         var metrics = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObservabilityOptions>>().Value.Metrics;
-        if (!metrics.Enabled) return;
+        if (!metrics.Enabled || !app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObservabilityOptions>>().Value.Enabled) return;
         var endpoint = app.MapPrometheusScrapingEndpoint(metrics.Path).DisableRateLimiting();
         if (metrics.Port is { } port) endpoint.RequireHost($"*:{port}");
         if (metrics.RequireKey) endpoint.RequireAuthorization(Policies.Admin);

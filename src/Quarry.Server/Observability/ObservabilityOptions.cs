@@ -8,6 +8,10 @@ public sealed class ObservabilityOptions : IValidatableObject
 {
     public const string SectionName = "Observability";
 
+    /// <summary>Off removes the OpenTelemetry SDK altogether (no metrics, no spans recorded or exported); the
+    /// summary log line, the trace header (then ASP.NET Core's request id) and the audit trail remain.</summary>
+    public bool Enabled { get; set; } = true;
+
     public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>How the summary line of a request shows its question: <c>Hash</c> (default), <c>Full</c> or <c>None</c>.</summary>
