@@ -22,6 +22,23 @@ internal sealed class AuditWriter(AuditTrail trail, IAuditStore store, TimeProvi
         _stopping = true;
         trail.Complete();
         await base.StopAsync(cancellationToken);
+        // ExecuteAsync runs on the thread pool and may not have started (or been cancelled before it started) when a
+        // short-lived host stops: whatever it left queued is written here, once it is no longer reading.
+        if (ExecuteTask is null || ExecuteTask.IsCompleted)
+        {
+            var reader = trail.Reader;
+            var batch = new List<PendingRecord>(trail.Options.BatchSize);
+            var drained = 0;
+            while (true)
+            {
+                while (batch.Count < trail.Options.BatchSize && reader.TryRead(out var pending)) batch.Add(pending);
+                if (batch.Count == 0) break;
+                await WriteAsync(batch, cancellationToken);
+                drained += batch.Count;
+                batch.Clear();
+            }
+            if (drained > 0) AuditLog.Drained(logger, drained);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
