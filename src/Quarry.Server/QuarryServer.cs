@@ -108,6 +108,7 @@ public static class QuarryServer
         services.AddSingleton(new DataDirectory(dataDirectory));
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection")));
         services.AddQuarryEngine(builder.Configuration, dataDirectory);
+        services.AddQuarryAuditTrail(builder.Configuration, dataDirectory);
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -167,6 +168,7 @@ public static class QuarryServer
             AskEndpoints.Map(v1);
             ChatCompletionsEndpoints.Map(v1);
             KeyEndpoints.Map(v1);
+            AuditEndpoints.Map(v1);
         }
         return app;
     }

@@ -44,6 +44,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IKeywordIndex>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton(sp => new PostgresJobQueue(
             sp.GetRequiredService<PostgresDatabase>(),

@@ -67,6 +67,7 @@ internal static class DocumentEndpoints
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
             if (document is null) return DocumentNotFound(id, kb);
             await store.DeleteDocumentAsync(tenant, document.Id, ct);
+            http.Audit(Quarry.Audit.AuditKinds.DocumentDeleted, document.Id.Value, found.Name);
             return Results.NoContent();
         }).RequireAuthorization(Policies.Writer).WithName("DeleteDocument");
     }

@@ -23,6 +23,7 @@ internal static class KeyEndpoints
             var (key, hash) = ApiKeys.Generate();
             var record = await tenants.CreateApiKeyAsync(
                 new NewApiKey(http.User.Tenant(), role, hash, ApiKeys.DisplayPrefix(key), body.Name ?? "", body.KnowledgeBases), ct);
+            http.Audit(Quarry.Audit.AuditKinds.KeyCreated, record.Id);
             return TypedResults.Created($"/v1/keys/{record.Id}", new CreatedKeyResponse(key, ToResponse(record)));
         }).WithName("CreateKey").Produces<CreatedKeyResponse>(StatusCodes.Status201Created);
 
@@ -35,6 +36,7 @@ internal static class KeyEndpoints
             if (!await tenants.RevokeApiKeyAsync(http.User.Tenant(), id, ct))
                 return Problems.NotFoundResult($"No active key '{id}'.");
             cache.Clear();
+            http.Audit(Quarry.Audit.AuditKinds.KeyRevoked, id);
             return Results.NoContent();
         }).WithName("RevokeKey");
     }

@@ -20,6 +20,7 @@ internal static class KnowledgeBaseEndpoints
             if (!KnowledgeBaseNames.IsValid(body.Name))
                 return Problems.Invalid($"'name' must be 1–{KnowledgeBaseNames.MaxLength} letters, digits, '-', '_' or '.' (not starting with '.').");
             var kb = await store.CreateKnowledgeBaseAsync(http.User.Tenant(), body.Name!, ct);
+            http.Audit(Quarry.Audit.AuditKinds.KnowledgeBaseCreated, kb.Name, kb.Name);
             return TypedResults.Created($"/v1/knowledge-bases/{kb.Name}", KnowledgeBaseResponse.From(kb));
         }).RequireAuthorization(Policies.Admin).WithName("CreateKnowledgeBase")
             .Produces<KnowledgeBaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
@@ -41,6 +42,7 @@ internal static class KnowledgeBaseEndpoints
             var found = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
             if (found is null) return KnowledgeBaseLookup.NotFound(kb);
             await store.DeleteKnowledgeBaseAsync(http.User.Tenant(), found.Id, ct);
+            http.Audit(Quarry.Audit.AuditKinds.KnowledgeBaseDeleted, found.Name, found.Name);
             return Results.NoContent();
         }).RequireAuthorization(Policies.Admin).WithName("DeleteKnowledgeBase");
     }
