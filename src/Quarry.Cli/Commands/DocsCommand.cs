@@ -156,6 +156,7 @@ internal static class DocsCommand
             var store = services.GetRequiredService<IDocumentStore>();
             var documentId = new DocumentId(result.GetValue(id)!);
             var deleted = await store.DeleteDocumentAsync(CliContext.ResolveTenant(result), documentId, cancellationToken);
+            if (deleted) await CliAudit.RecordAsync(services, CliContext.ResolveTenant(result), Quarry.Audit.AuditKinds.DocumentDeleted, documentId.Value, cancellationToken);
             if (result.GetValue(json)) Json.Write(Console.Out, new { id = documentId.Value, deleted });
             else if (deleted) Console.WriteLine($"Deleted {documentId}.");
             else await Console.Error.WriteLineAsync($"No document with id '{documentId}'.");

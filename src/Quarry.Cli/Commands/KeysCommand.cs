@@ -44,6 +44,7 @@ internal static class KeysCommand
             var (key, hash) = ApiKeys.Generate();
             var record = await services.GetRequiredService<ITenantStore>().CreateApiKeyAsync(
                 new NewApiKey(CliContext.ResolveTenant(result), parsed, hash, ApiKeys.DisplayPrefix(key), result.GetValue(name) ?? "", knowledgeBases), cancellationToken);
+            await CliAudit.RecordAsync(services, record.Tenant, Quarry.Audit.AuditKinds.KeyCreated, record.Id, cancellationToken);
             if (result.GetValue(json))
             {
                 Json.Write(Console.Out, new { key, id = record.Id, tenant = record.Tenant.Value, role = Role(record), name = record.Name, knowledgeBases = record.KnowledgeBases });
@@ -90,6 +91,7 @@ internal static class KeysCommand
         {
             await using var services = CliContext.BuildServices(result);
             var revoked = await services.GetRequiredService<ITenantStore>().RevokeApiKeyAsync(CliContext.ResolveTenant(result), result.GetValue(id)!, cancellationToken);
+            if (revoked) await CliAudit.RecordAsync(services, CliContext.ResolveTenant(result), Quarry.Audit.AuditKinds.KeyRevoked, result.GetValue(id)!, cancellationToken);
             if (result.GetValue(json)) Json.Write(Console.Out, new { id = result.GetValue(id), revoked });
             else Console.WriteLine(revoked ? "Revoked." : "No such active key in this tenant.");
             return revoked ? ExitCodes.Ok : ExitCodes.PartialFailure;

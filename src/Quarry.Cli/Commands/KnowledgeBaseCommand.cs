@@ -77,6 +77,7 @@ internal static class KnowledgeBaseCommand
             try
             {
                 var kb = await store.CreateKnowledgeBaseAsync(CliContext.ResolveTenant(result), kbName, cancellationToken);
+                await CliAudit.RecordAsync(services, kb.TenantId, Quarry.Audit.AuditKinds.KnowledgeBaseCreated, kb.Name, cancellationToken, [kb.Name]);
                 if (result.GetValue(json)) Json.Write(Console.Out, new { id = kb.Id.Value, name = kb.Name, createdAt = kb.CreatedAt });
                 else Console.WriteLine($"Created knowledge base '{kb.Name}'.");
                 return ExitCodes.Ok;
@@ -113,6 +114,7 @@ internal static class KnowledgeBaseCommand
                 return ExitCodes.Usage;
             }
             var deleted = await store.DeleteKnowledgeBaseAsync(tenant, kb.Id, cancellationToken);
+            if (deleted) await CliAudit.RecordAsync(services, tenant, Quarry.Audit.AuditKinds.KnowledgeBaseDeleted, kbName, cancellationToken, [kbName]);
             if (result.GetValue(json)) Json.Write(Console.Out, new { name = kbName, deleted, documents = kb.DocumentCount });
             else Console.WriteLine($"Deleted knowledge base '{kbName}' ({kb.DocumentCount} documents).");
             return ExitCodes.Ok;
