@@ -28,6 +28,7 @@ internal static class QuarryCli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 
