@@ -55,7 +55,7 @@ public sealed class DocumentIngestor
     {
         using var span = QuarryTelemetry.StartStage("ingest");
         var started = _time.GetTimestamp();
-        var knowledgeBase = await EnsureKnowledgeBaseAsync(request.Tenant, request.KnowledgeBase, cancellationToken);
+        var knowledgeBase = await EnsureKnowledgeBaseAsync(request, cancellationToken);
         span.Activity?.SetTag("quarry.tenant", request.Tenant.Value);
         span.Activity?.SetTag("quarry.kb", knowledgeBase.Name);
 
@@ -125,12 +125,16 @@ public sealed class DocumentIngestor
             IngestionLog.EmbeddingModelDiffers(_logger, knowledgeBase.Name, active.Id, _embedder.Model.Id);
     }
 
-    private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken)
+    private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(IngestRequest request, CancellationToken cancellationToken)
     {
+        var (tenant, name) = (request.Tenant, request.KnowledgeBase);
         if (!KnowledgeBaseNames.IsValid(name))
             throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(name));
         var existing = await _store.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
         if (existing is not null) return existing;
+        // A job's knowledge base existed when it was enqueued: missing now means deleted, and stays so.
+        if (request.Job is { } job)
+            throw new JobFencedException($"Ingestion job '{job}': the knowledge base '{name}' was deleted.");
         try
         {
             return await _store.CreateKnowledgeBaseAsync(tenant, name, cancellationToken);
@@ -192,6 +196,7 @@ public sealed class DocumentIngestor
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
                 Embeddings = embeddings,
+                Job = request.Job,
             });
         }
         catch (DocumentRejectedException ex)
@@ -234,6 +239,10 @@ public sealed class DocumentIngestor
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
             if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
             tally.Record(item.Source, result);
+        }
+        catch (JobFencedException ex)
+        {
+            tally.Fail(item.Source, JobFencedException.Code, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
