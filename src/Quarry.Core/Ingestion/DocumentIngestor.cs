@@ -129,7 +129,7 @@ public sealed class DocumentIngestor
     {
         var (tenant, name) = (request.Tenant, request.KnowledgeBase);
         if (!KnowledgeBaseNames.IsValid(name))
-            throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(name));
+            throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(request));
         var existing = await _store.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
         if (existing is not null) return existing;
         // A job's knowledge base existed when it was enqueued: missing now means deleted, and stays so.
@@ -151,6 +151,10 @@ public sealed class DocumentIngestor
     private async Task<Prepared> PrepareAsync(IngestRequest request, KnowledgeBase knowledgeBase, IngestSource source, CancellationToken cancellationToken)
     {
         var documentId = DocumentIdentity.ForSource(request.Tenant, knowledgeBase.Id, source.SourceUri);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.JobTimeout);
+        var outer = cancellationToken;
+        cancellationToken = deadline.Token;
         try
         {
             if (source.Length > _parsing.MaxFileBytes)
@@ -173,6 +177,9 @@ public sealed class DocumentIngestor
             if (existing == checksum)
                 return Prepared.Unchanged(source, documentId);
 
+            // Every parser and the chunker draw on one budget: text and elements counted as they are produced, and the
+            // deadline checked at the same points, so neither a slow nor a huge document holds the worker.
+            using var budgetScope = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
             ParsedDocument parsed;
             await using (var stream = buffered is not null ? new MemoryStream(buffered, writable: false) : await source.OpenAsync(cancellationToken))
             {
@@ -214,6 +221,12 @@ public sealed class DocumentIngestor
         {
             IngestionLog.DocumentRejected(_logger, source.DisplayName, "unreadable", ex.Message);
             return Prepared.Failed(source, "unreadable", ex.Message);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
+        {
+            var message = $"Ingesting the document took longer than {_options.JobTimeout} (Ingestion:JobTimeout).";
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "timeout", message);
+            return Prepared.Failed(source, DocumentRejectedException.ToCode(RejectionReason.Timeout), message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

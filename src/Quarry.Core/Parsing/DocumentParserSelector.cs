@@ -37,7 +37,7 @@ internal sealed class DocumentParserSelector
             stage.Fail(ex);
             throw;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || ExtractionBudget.Current?.IsExpired == true)
         {
             throw;
         }
