@@ -100,7 +100,9 @@ internal sealed class StructureAwareChunker
             if (small && adjacent && current.TokenCount + next.TokenCount <= _maxTokens
                 && next.Span.End - current.Span.Start <= _maxChars)
             {
-                var tokens = Count(text, current.Span.Start, next.Span.End);
+                // Chunks meet at block boundaries (whitespace), so the tokens of the two add up; recounting the growing
+                // merged text at every step made a file of many tiny sections quadratic.
+                var tokens = current.TokenCount + next.TokenCount;
                 if (tokens <= _maxTokens)
                 {
                     current = current with
