@@ -214,6 +214,17 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
         }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT payload FROM ingestion_jobs WHERE status IN ('queued', 'running');", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var payloads = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            payloads.Add(reader.GetString(0));
+        return payloads;
+    }
+
     public async Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken)
     {
         var now = Now();

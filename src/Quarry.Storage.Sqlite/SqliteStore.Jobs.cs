@@ -131,6 +131,17 @@ internal sealed partial class SqliteStore
         }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenReadAsync(cancellationToken);
+        await using var command = connection.Command("SELECT payload FROM ingestion_jobs WHERE status IN ('queued', 'running');");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var payloads = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            payloads.Add(reader.GetString(0));
+        return payloads;
+    }
+
     public async Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken)
     {
         var now = UnixTime.ToMs(Now());

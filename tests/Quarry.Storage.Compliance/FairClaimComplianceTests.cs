@@ -80,4 +80,16 @@ public abstract class FairClaimComplianceTests<TStore> : StoreComplianceBase<TSt
 
         claimed.Should().Equal(jobs);
     }
+
+    [Fact]
+    public async Task Unfinished_payloads_of_every_tenant_are_listed_for_housekeeping()
+    {
+        await Store.EnqueueAsync(new NewIngestionJob(TenantA, Kb, null, "queued-a"), Ct);
+        await Store.EnqueueAsync(new NewIngestionJob(TenantB, Kb, null, "running-b"), Ct);
+        var done = await Store.EnqueueAsync(new NewIngestionJob(TenantA, Kb, null, "done-a"), Ct);
+        await Store.CancelAsync(TenantA, done.Id, Ct);
+        await Store.ClaimNextAsync("w", Lease, Ct);
+
+        (await Store.ListUnfinishedPayloadsAsync(Ct)).Should().BeEquivalentTo("queued-a", "running-b");
+    }
 }

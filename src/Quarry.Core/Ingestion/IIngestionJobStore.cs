@@ -31,6 +31,10 @@ public interface IIngestionJobStore
     /// already final is a no-op that returns false.</summary>
     Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken);
 
+    /// <summary>Payloads of every queued or running job of every tenant: what start-up housekeeping must not remove
+    /// (e.g. upload files waiting for their job).</summary>
+    Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken);
+
     /// <summary>Cancels a queued or running job; false when it is already final or unknown.</summary>
     /// <remarks>Deleting a document or knowledge base cancels its jobs in the delete's own transaction, and a write
     /// made for a cancelled job is refused (<see cref="Storage.JobFencedException"/>): what was deleted stays deleted.</remarks>
