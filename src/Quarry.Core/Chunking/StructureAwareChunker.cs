@@ -296,6 +296,8 @@ internal sealed class StructureAwareChunker
             // The window is capped so each probe counts a bounded slice: searching the whole remaining run made a
             // long data URI quadratic (minutes for one 1 MB file). Runs denser than 16 chars/token get shorter slices.
             int low = start + 1, high = (int)Math.Min(end, start + (long)budget * SliceCharsPerToken), best = start + 1;
+            // A run the tokenizer barely splits (one repeated character) fits whole: one count instead of a search.
+            if (Count(text, start, high) <= budget) low = (best = high) + 1;
             while (low <= high)
             {
                 var mid = low + (high - low) / 2;
