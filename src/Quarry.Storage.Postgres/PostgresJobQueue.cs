@@ -19,6 +19,9 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
         lease_expires_at, created_at, updated_at
         """;
 
+    /// <summary>Advisory lock key that serializes claims (arbitrary, fixed: "quarry claim").</summary>
+    private const long ClaimLockKey = 0x5155_4152_5259_434C;
+
     private readonly PostgresDatabase _database;
     private readonly TimeProvider _time;
     private readonly ILogger<PostgresJobQueue> _logger;
@@ -83,14 +86,27 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
         return jobs;
     }
 
-    public async Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimNextAsync(workerId, lease, int.MaxValue, cancellationToken);
+
+    public async Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, int maxRunningPerTenant, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRunningPerTenant, 1);
         var now = Now();
         var maxAttempts = _database.Options.MaxJobAttempts;
         var (claimed, deadLettered) = await _database.WriteAsync(async (connection, transaction, ct) =>
         {
+            // Claims take turns (a transaction-scoped advisory lock): the per-tenant running count read below cannot
+            // be raced past the cap by a concurrent claimer, and the round-robin order is exact. A claim is two short
+            // statements, so the queue still serves many workers.
+            await using (var turnLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key);", connection, transaction))
+            {
+                turnLock.Parameters.AddWithValue("key", ClaimLockKey);
+                await turnLock.ExecuteNonQueryAsync(ct);
+            }
+
             // Expired jobs that used every attempt leave the queue first, so the claim below never picks them.
             await using var deadLetter = new NpgsqlCommand("""
                 WITH dead AS (
@@ -118,17 +134,32 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
                 SET status = 'running', lease_owner = @worker, lease_expires_at = @expires, attempts = attempts + 1,
                     error = NULL, updated_at = @now
                 WHERE id = (
-                    SELECT id FROM ingestion_jobs
-                    WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= @now AND attempts < @max)
-                    ORDER BY created_at, seq LIMIT 1
-                    FOR UPDATE SKIP LOCKED)
+                    SELECT j.id FROM ingestion_jobs j
+                    LEFT JOIN ingestion_tenant_turns t ON t.tenant_id = j.tenant_id
+                    WHERE (j.status = 'queued' OR (j.status = 'running' AND j.lease_expires_at <= @now AND j.attempts < @max))
+                      AND (SELECT count(*) FROM ingestion_jobs r
+                           WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND r.lease_expires_at > @now) < @cap
+                    ORDER BY coalesce(t.last_claim, 0), j.created_at, j.seq LIMIT 1
+                    FOR UPDATE OF j SKIP LOCKED)
                 RETURNING {JobColumns};
                 """, connection, transaction);
+            claim.Parameters.AddWithValue("cap", maxRunningPerTenant);
             claim.Parameters.AddWithValue("worker", workerId);
             claim.Parameters.AddWithValue("expires", now + lease);
             claim.Parameters.AddWithValue("now", now);
             claim.Parameters.AddWithValue("max", maxAttempts);
-            return (await ReadJobAsync(claim, ct), dead);
+            var job = await ReadJobAsync(claim, ct);
+            if (job is not null)
+            {
+                await using var turn = new NpgsqlCommand("""
+                    INSERT INTO ingestion_tenant_turns (tenant_id, last_claim)
+                    VALUES (@tenant, (SELECT coalesce(max(last_claim), 0) + 1 FROM ingestion_tenant_turns))
+                    ON CONFLICT (tenant_id) DO UPDATE SET last_claim = excluded.last_claim;
+                    """, connection, transaction);
+                turn.Parameters.AddWithValue("tenant", job.TenantId.Value);
+                await turn.ExecuteNonQueryAsync(ct);
+            }
+            return (job, dead);
         }, cancellationToken);
         foreach (var (id, attempts) in deadLettered)
             LogDeadLettered(_logger, id, attempts);
@@ -181,6 +212,17 @@ internal sealed partial class PostgresJobQueue : IIngestionJobStore
             update.Parameters.AddWithValue("worker", workerId);
             return await update.ExecuteNonQueryAsync(ct) > 0;
         }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT payload FROM ingestion_jobs WHERE status IN ('queued', 'running');", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var payloads = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            payloads.Add(reader.GetString(0));
+        return payloads;
     }
 
     public async Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ internal sealed partial class PostgresStore
         {
             // Versions, tags, chunks (with their full-text entries) and embeddings go by ON DELETE CASCADE. An upsert of
             // this document in flight holds its row: the delete waits for it and then removes the version it wrote.
+            await CancelJobsAsync(connection, transaction, tenant, "doc_id", document.Value, "the document was deleted", ct);
             await using var delete = connection.Command("DELETE FROM documents WHERE tenant_id = @tenant AND id = @doc;", transaction)
                 .Arg("tenant", tenant.Value).Arg("doc", document.Value);
             var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;

@@ -52,6 +52,7 @@ internal sealed partial class PostgresStore : IDocumentStore
         {
             // The row lock waits for upserts in flight (they hold FOR SHARE) and keeps new ones out, so the documents
             // deleted here are all there are: each is named in the change feed, none appears after.
+            await CancelJobsAsync(connection, transaction, tenant, "kb_id", knowledgeBase.Value, "the knowledge base was deleted", ct);
             await using var batch = new NpgsqlBatch(connection, transaction);
             batch.Statement("SELECT 1 FROM knowledge_bases WHERE tenant_id = @tenant AND id = @kb FOR UPDATE;")
                 .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);

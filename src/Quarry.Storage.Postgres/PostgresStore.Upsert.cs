@@ -102,6 +102,7 @@ internal sealed partial class PostgresStore
         bool exclusive, CancellationToken cancellationToken)
     {
         var now = Now();
+        await CheckFenceAsync(connection, transaction, write, cancellationToken);
         var (state, current) = await LockAsync(connection, transaction, write, exclusive, now, cancellationToken);
 
         if (current is not null && current.KnowledgeBase != write.KnowledgeBaseId.Value)

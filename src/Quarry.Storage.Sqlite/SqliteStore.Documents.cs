@@ -38,6 +38,7 @@ internal sealed partial class SqliteStore
             // Versions, tags, chunks, FTS rows (trigger) and embeddings go by ON DELETE CASCADE in this transaction.
             return await _database.WriteAsync(async (connection, ct) =>
             {
+                await CancelJobsAsync(connection, tenant, "doc_id", document.Value, "the document was deleted", ct);
                 await using var delete = connection.Command("DELETE FROM documents WHERE tenant_id = $tenant AND id = $doc;")
                     .With("$tenant", tenant.Value).With("$doc", document.Value);
                 var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;

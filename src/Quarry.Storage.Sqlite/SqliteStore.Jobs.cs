@@ -53,12 +53,17 @@ internal sealed partial class SqliteStore
         return jobs;
     }
 
-    public async Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimNextAsync(workerId, lease, int.MaxValue, cancellationToken);
+
+    public async Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, int maxRunningPerTenant, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workerId);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRunningPerTenant, 1);
         var now = UnixTime.ToMs(Now());
-        // Select and update in one statement inside the write transaction: two claimers can never take one job.
+        // Select and update in one statement inside the write transaction: two claimers can never take one job, and
+        // the per-tenant running count cannot change between the check and the claim (SQLite has one writer).
         return await _database.WriteAsync(async (connection, ct) =>
         {
             await using var claim = connection.Command($"""
@@ -66,12 +71,26 @@ internal sealed partial class SqliteStore
                 SET status = 'running', lease_owner = $worker, lease_expires_at = $expires, attempts = attempts + 1,
                     error = NULL, updated_at = $now
                 WHERE rowid = (
-                    SELECT rowid FROM ingestion_jobs
-                    WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= $now)
-                    ORDER BY created_at, rowid LIMIT 1)
+                    SELECT j.rowid FROM ingestion_jobs j
+                    LEFT JOIN ingestion_tenant_turns t ON t.tenant_id = j.tenant_id
+                    WHERE (j.status = 'queued' OR (j.status = 'running' AND j.lease_expires_at <= $now))
+                      AND (SELECT count(*) FROM ingestion_jobs r
+                           WHERE r.tenant_id = j.tenant_id AND r.status = 'running' AND r.lease_expires_at > $now) < $cap
+                    ORDER BY coalesce(t.last_claim, 0), j.created_at, j.rowid LIMIT 1)
                 RETURNING {JobColumns};
-                """).With("$worker", workerId).With("$expires", now + (long)lease.TotalMilliseconds).With("$now", now);
-            return await ReadJobAsync(claim, ct);
+                """).With("$worker", workerId).With("$expires", now + (long)lease.TotalMilliseconds).With("$now", now)
+                .With("$cap", maxRunningPerTenant);
+            var job = await ReadJobAsync(claim, ct);
+            if (job is not null)
+            {
+                await using var turn = connection.Command("""
+                    INSERT INTO ingestion_tenant_turns (tenant_id, last_claim)
+                    VALUES ($tenant, (SELECT coalesce(max(last_claim), 0) + 1 FROM ingestion_tenant_turns))
+                    ON CONFLICT (tenant_id) DO UPDATE SET last_claim = excluded.last_claim;
+                    """).With("$tenant", job.TenantId.Value);
+                await turn.ExecuteNonQueryAsync(ct);
+            }
+            return job;
         }, cancellationToken);
     }
 
@@ -112,6 +131,17 @@ internal sealed partial class SqliteStore
         }, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenReadAsync(cancellationToken);
+        await using var command = connection.Command("SELECT payload FROM ingestion_jobs WHERE status IN ('queued', 'running');");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var payloads = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            payloads.Add(reader.GetString(0));
+        return payloads;
+    }
+
     public async Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken)
     {
         var now = UnixTime.ToMs(Now());
@@ -125,6 +155,19 @@ internal sealed partial class SqliteStore
                 """).With("$now", now).With("$tenant", tenant.Value).With("$id", job.Value);
             return await update.ExecuteNonQueryAsync(ct) > 0;
         }, cancellationToken);
+    }
+
+    /// <summary>Part of a delete's transaction: queued jobs of what is deleted never start, and running ones are fenced
+    /// (their heartbeat fails, and their document write is refused).</summary>
+    private async Task CancelJobsAsync(SqliteConnection connection, TenantId tenant, string column, string id, string why, CancellationToken cancellationToken)
+    {
+        await using var cancel = connection.Command($"""
+            UPDATE ingestion_jobs
+            SET status = 'cancelled', error = $error, lease_owner = NULL, lease_expires_at = NULL, updated_at = $now
+            WHERE tenant_id = $tenant AND {column} = $id AND status IN ('queued', 'running');
+            """).With("$error", "cancelled: " + why + ".").With("$now", UnixTime.ToMs(Now()))
+            .With("$tenant", tenant.Value).With("$id", id);
+        await cancel.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<IngestionJob?> ReadJobAsync(SqliteCommand command, CancellationToken cancellationToken)

@@ -83,6 +83,7 @@ internal sealed partial class SqliteStore
             // Documents, versions, tags, chunks, FTS rows (trigger) and embeddings go by ON DELETE CASCADE.
             return await _database.WriteAsync(async (connection, ct) =>
             {
+                await CancelJobsAsync(connection, tenant, "kb_id", knowledgeBase.Value, "the knowledge base was deleted", ct);
                 await using var delete = connection.Command("DELETE FROM knowledge_bases WHERE tenant_id = $tenant AND id = $id;")
                     .With("$tenant", tenant.Value).With("$id", knowledgeBase.Value);
                 var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;

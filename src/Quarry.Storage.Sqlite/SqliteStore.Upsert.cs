@@ -57,6 +57,18 @@ internal sealed partial class SqliteStore
         return await FindUnchangedAsync(connection, write, cancellationToken);
     }
 
+    /// <summary>Refuses a write for a job that a delete (or a user) cancelled. Inside the write transaction, and SQLite
+    /// has one writer, so the delete cannot slip in between this check and the commit.</summary>
+    private static async Task CheckFenceAsync(SqliteConnection connection, DocumentWrite write, CancellationToken cancellationToken)
+    {
+        if (write.Job is not { } job) return;
+        await using var command = connection.Command("SELECT status FROM ingestion_jobs WHERE tenant_id = $tenant AND id = $id;")
+            .With("$tenant", write.TenantId.Value).With("$id", job.Value);
+        var status = await command.ExecuteScalarAsync(cancellationToken) as string;
+        if (status is not ("queued" or "running"))
+            throw new JobFencedException($"Ingestion job '{job}' is {status ?? "gone"}: its document or knowledge base was deleted while it ran, so its result is discarded.");
+    }
+
     private static async Task<UpsertResult?> FindUnchangedAsync(SqliteConnection connection, DocumentWrite write, CancellationToken cancellationToken)
     {
         await using var command = connection.Command("""
@@ -75,6 +87,7 @@ internal sealed partial class SqliteStore
     {
         var tenant = write.TenantId.Value;
         var doc = write.DocumentId.Value;
+        await CheckFenceAsync(connection, write, cancellationToken);
 
         EmbeddingModel? activeModel;
         await using (var kb = connection.Command("SELECT embedding_model, embedding_dimension FROM knowledge_bases WHERE tenant_id = $tenant AND id = $kb;")

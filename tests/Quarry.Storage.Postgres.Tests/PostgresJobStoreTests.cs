@@ -6,3 +6,13 @@ public sealed class PostgresJobStoreTests : JobStoreComplianceTests<PostgresTest
 {
     protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
 }
+
+public sealed class PostgresFairClaimTests : FairClaimComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}
+
+public sealed class PostgresIngestionFencingTests : IngestionFencingComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}

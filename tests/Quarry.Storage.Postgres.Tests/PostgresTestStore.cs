@@ -90,6 +90,8 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     public Task<IngestionJob?> GetAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => Jobs.GetAsync(tenant, job, cancellationToken);
     public Task<IReadOnlyList<IngestionJob>> ListAsync(TenantId tenant, JobStatus? status, int limit, CancellationToken cancellationToken) => Jobs.ListAsync(tenant, status, limit, cancellationToken);
     public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken) => Jobs.ClaimNextAsync(workerId, lease, cancellationToken);
+    public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, int maxRunningPerTenant, CancellationToken cancellationToken) => Jobs.ClaimNextAsync(workerId, lease, maxRunningPerTenant, cancellationToken);
+    public Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken) => Jobs.ListUnfinishedPayloadsAsync(cancellationToken);
     public Task<bool> HeartbeatAsync(JobId job, string workerId, TimeSpan lease, JobProgress progress, CancellationToken cancellationToken) => Jobs.HeartbeatAsync(job, workerId, lease, progress, cancellationToken);
     public Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken) => Jobs.CompleteAsync(job, workerId, status, error, cancellationToken);
     public Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => Jobs.CancelAsync(tenant, job, cancellationToken);

@@ -31,3 +31,13 @@ public sealed class SqliteEmbeddingCacheComplianceTests : EmbeddingCacheComplian
 {
     protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
 }
+
+public sealed class SqliteFairClaimTests : FairClaimComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}
+
+public sealed class SqliteIngestionFencingTests : IngestionFencingComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}

@@ -94,6 +94,8 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<IngestionJob?> GetAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => _jobs.GetAsync(tenant, job, cancellationToken);
     public Task<IReadOnlyList<IngestionJob>> ListAsync(TenantId tenant, JobStatus? status, int limit, CancellationToken cancellationToken) => _jobs.ListAsync(tenant, status, limit, cancellationToken);
     public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken) => _jobs.ClaimNextAsync(workerId, lease, cancellationToken);
+    public Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, int maxRunningPerTenant, CancellationToken cancellationToken) => _jobs.ClaimNextAsync(workerId, lease, maxRunningPerTenant, cancellationToken);
+    public Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken) => _jobs.ListUnfinishedPayloadsAsync(cancellationToken);
     public Task<bool> HeartbeatAsync(JobId job, string workerId, TimeSpan lease, JobProgress progress, CancellationToken cancellationToken) => _jobs.HeartbeatAsync(job, workerId, lease, progress, cancellationToken);
     public Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken) => _jobs.CompleteAsync(job, workerId, status, error, cancellationToken);
     public Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken) => _jobs.CancelAsync(tenant, job, cancellationToken);

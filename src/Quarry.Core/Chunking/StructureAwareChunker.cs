@@ -22,6 +22,9 @@ internal sealed class StructureAwareChunker
     private readonly ITokenCounter _tokens;
     private readonly int _maxTokens;
     private readonly int _overlapTokens;
+    private readonly int _minTokens;
+    private readonly int _maxChunks;
+    private readonly int _maxChars;
     private const int SliceCharsPerToken = 16;
 
     public StructureAwareChunker(IOptions<ChunkingOptions> options, ITokenCounter tokens)
@@ -31,6 +34,10 @@ internal sealed class StructureAwareChunker
         _tokens = tokens;
         _maxTokens = options.Value.MaxTokens;
         _overlapTokens = options.Value.OverlapTokens;
+        _minTokens = options.Value.MinTokens;
+        _maxChunks = options.Value.MaxChunksPerDocument;
+        // A run the tokenizer counts as few tokens (one repeated character) is still cut: no chunk is longer than this.
+        _maxChars = _maxTokens * SliceCharsPerToken;
     }
 
     public IReadOnlyList<ChunkContent> Chunk(ParsedDocument document)
@@ -62,6 +69,10 @@ internal sealed class StructureAwareChunker
             sectionBlocks.Add(block);
         }
         ChunkSection(document, sectionBlocks, section, chunks);
+        if (_minTokens > 0) chunks = MergeSmall(document.Text, chunks);
+        if (chunks.Count > _maxChunks)
+            throw new DocumentRejectedException(RejectionReason.TooLarge,
+                $"The document would produce {chunks.Count:N0} chunks; the limit is {_maxChunks:N0} (Chunking:MaxChunksPerDocument).");
 
         long tokens = 0;
         foreach (var chunk in chunks) tokens += chunk.TokenCount;
@@ -70,6 +81,59 @@ internal sealed class StructureAwareChunker
         stage.Activity?.SetTag("quarry.tokens", tokens);
         return chunks;
     }
+
+    /// <summary>
+    /// Merges chunks under <see cref="ChunkingOptions.MinTokens"/> with the next one when the two are adjacent in the
+    /// text, carry no repeated prefix and fit one chunk together; the merged chunk keeps the heading trail both share.
+    /// </summary>
+    private List<ChunkContent> MergeSmall(string text, List<ChunkContent> chunks)
+    {
+        if (chunks.Count < 2) return chunks;
+        var merged = new List<ChunkContent>(chunks.Count);
+        var current = chunks[0];
+        for (var i = 1; i < chunks.Count; i++)
+        {
+            if ((i & 0x3FF) == 0) ExtractionBudget.Current?.CheckTime();
+            var next = chunks[i];
+            var small = current.TokenCount < _minTokens || next.TokenCount < _minTokens;
+            var adjacent = next.Span.Start >= current.Span.End && current.HeaderPrefixLength == 0 && next.HeaderPrefixLength == 0;
+            if (small && adjacent && current.TokenCount + next.TokenCount <= _maxTokens
+                && next.Span.End - current.Span.Start <= _maxChars)
+            {
+                // Chunks meet at block boundaries (whitespace), so the tokens of the two add up; recounting the growing
+                // merged text at every step made a file of many tiny sections quadratic.
+                var tokens = current.TokenCount + next.TokenCount;
+                if (tokens <= _maxTokens)
+                {
+                    current = current with
+                    {
+                        Text = text[current.Span.Start..next.Span.End],
+                        Span = new TextSpan(current.Span.Start, next.Span.End),
+                        Section = CommonTrail(current.Section, next.Section),
+                        TokenCount = tokens,
+                        PageStart = Min(current.PageStart, next.PageStart),
+                        PageEnd = Max(current.PageEnd, next.PageEnd),
+                    };
+                    continue;
+                }
+            }
+            merged.Add(current);
+            current = next;
+        }
+        merged.Add(current);
+        return merged;
+    }
+
+    private static IReadOnlyList<string> CommonTrail(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        var n = 0;
+        while (n < a.Count && n < b.Count && a[n] == b[n]) n++;
+        return n == a.Count ? a : n == b.Count ? b : a.Take(n).ToArray();
+    }
+
+    private static int? Min(int? a, int? b) => a is null ? b : b is null ? a : Math.Min(a.Value, b.Value);
+
+    private static int? Max(int? a, int? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 
     private static string HeadingTitle(string heading) => heading.TrimStart('#').Trim();
 
@@ -85,7 +149,7 @@ internal sealed class StructureAwareChunker
     {
         var span = block.Span;
         var tokens = Count(text, span.Start, span.End);
-        if (tokens <= _maxTokens)
+        if (tokens <= _maxTokens && span.End - span.Start <= _maxChars)
         {
             units.Add(new Unit(span.Start, span.End, tokens, block.Page, UnitKind.Block));
             return;
@@ -114,7 +178,7 @@ internal sealed class StructureAwareChunker
             var s = span.Start + start;
             var e = span.Start + end;
             var tokens = Count(text, s, e);
-            if (tokens <= _maxTokens) units.Add(new Unit(s, e, tokens, page, UnitKind.Sentence));
+            if (tokens <= _maxTokens && e - s <= _maxChars) units.Add(new Unit(s, e, tokens, page, UnitKind.Sentence));
             else SplitWords(text, s, e, _maxTokens, page, UnitKind.Sentence, prefix: null, 0, units);
         }
     }
@@ -208,7 +272,7 @@ internal sealed class StructureAwareChunker
                 windowStart = -1;
                 windowTokens = 0;
             }
-            if (tokens > budget)
+            if (tokens > budget || i - wordStart > _maxChars)
             {
                 SplitCharacters(text, wordStart, i, budget, page, prefix, prefixTokens, units);
                 continue;
@@ -232,6 +296,8 @@ internal sealed class StructureAwareChunker
             // The window is capped so each probe counts a bounded slice: searching the whole remaining run made a
             // long data URI quadratic (minutes for one 1 MB file). Runs denser than 16 chars/token get shorter slices.
             int low = start + 1, high = (int)Math.Min(end, start + (long)budget * SliceCharsPerToken), best = start + 1;
+            // A run the tokenizer barely splits (one repeated character) fits whole: one count instead of a search.
+            if (Count(text, start, high) <= budget) low = (best = high) + 1;
             while (low <= high)
             {
                 var mid = low + (high - low) / 2;

@@ -55,7 +55,7 @@ public sealed class DocumentIngestor
     {
         using var span = QuarryTelemetry.StartStage("ingest.job");
         var started = _time.GetTimestamp();
-        var knowledgeBase = await EnsureKnowledgeBaseAsync(request.Tenant, request.KnowledgeBase, cancellationToken);
+        var knowledgeBase = await EnsureKnowledgeBaseAsync(request, cancellationToken);
         span.Activity?.SetTag("quarry.tenant", request.Tenant.Value);
         span.Activity?.SetTag("quarry.kb", knowledgeBase.Name);
 
@@ -125,12 +125,16 @@ public sealed class DocumentIngestor
             IngestionLog.EmbeddingModelDiffers(_logger, knowledgeBase.Name, active.Id, _embedder.Model.Id);
     }
 
-    private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken)
+    private async Task<KnowledgeBase> EnsureKnowledgeBaseAsync(IngestRequest request, CancellationToken cancellationToken)
     {
+        var (tenant, name) = (request.Tenant, request.KnowledgeBase);
         if (!KnowledgeBaseNames.IsValid(name))
-            throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(name));
+            throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' or '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(request));
         var existing = await _store.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
         if (existing is not null) return existing;
+        // A job's knowledge base existed when it was enqueued: missing now means deleted, and stays so.
+        if (request.Job is { } job)
+            throw new JobFencedException($"Ingestion job '{job}': the knowledge base '{name}' was deleted.");
         try
         {
             return await _store.CreateKnowledgeBaseAsync(tenant, name, cancellationToken);
@@ -147,6 +151,10 @@ public sealed class DocumentIngestor
     private async Task<Prepared> PrepareAsync(IngestRequest request, KnowledgeBase knowledgeBase, IngestSource source, CancellationToken cancellationToken)
     {
         var documentId = DocumentIdentity.ForSource(request.Tenant, knowledgeBase.Id, source.SourceUri);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.JobTimeout);
+        var outer = cancellationToken;
+        cancellationToken = deadline.Token;
         try
         {
             if (source.Length > _parsing.MaxFileBytes)
@@ -169,6 +177,9 @@ public sealed class DocumentIngestor
             if (existing == checksum)
                 return Prepared.Unchanged(source, documentId);
 
+            // Every parser and the chunker draw on one budget: text and elements counted as they are produced, and the
+            // deadline checked at the same points, so neither a slow nor a huge document holds the worker.
+            using var budgetScope = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
             ParsedDocument parsed;
             await using (var stream = buffered is not null ? new MemoryStream(buffered, writable: false) : await source.OpenAsync(cancellationToken))
             {
@@ -192,6 +203,7 @@ public sealed class DocumentIngestor
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
                 Embeddings = embeddings,
+                Job = request.Job,
             });
         }
         catch (DocumentRejectedException ex)
@@ -209,6 +221,12 @@ public sealed class DocumentIngestor
         {
             IngestionLog.DocumentRejected(_logger, source.DisplayName, "unreadable", ex.Message);
             return Prepared.Failed(source, "unreadable", ex.Message);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
+        {
+            var message = $"Ingesting the document took longer than {_options.JobTimeout} (Ingestion:JobTimeout).";
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "timeout", message);
+            return Prepared.Failed(source, DocumentRejectedException.ToCode(RejectionReason.Timeout), message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -234,6 +252,10 @@ public sealed class DocumentIngestor
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
             if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
             tally.Record(item.Source, result);
+        }
+        catch (JobFencedException ex)
+        {
+            tally.Fail(item.Source, JobFencedException.Code, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -17,6 +17,13 @@ public interface IIngestionJobStore
     /// <summary>Claims the oldest queued job, or a running job whose lease expired, for <paramref name="workerId"/>.</summary>
     Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims fairly across tenants: only tenants with fewer than <paramref name="maxRunningPerTenant"/> jobs running
+    /// (under an unexpired lease) are considered, and among them the tenant whose last claim is the oldest goes first
+    /// (round robin); within a tenant, its oldest claimable job.
+    /// </summary>
+    Task<IngestionJob?> ClaimNextAsync(string workerId, TimeSpan lease, int maxRunningPerTenant, CancellationToken cancellationToken);
+
     /// <summary>Extends the lease and records progress; false when the worker no longer holds the lease.</summary>
     Task<bool> HeartbeatAsync(JobId job, string workerId, TimeSpan lease, JobProgress progress, CancellationToken cancellationToken);
 
@@ -24,7 +31,13 @@ public interface IIngestionJobStore
     /// already final is a no-op that returns false.</summary>
     Task<bool> CompleteAsync(JobId job, string workerId, JobStatus status, string? error, CancellationToken cancellationToken);
 
+    /// <summary>Payloads of every queued or running job of every tenant: what start-up housekeeping must not remove
+    /// (e.g. upload files waiting for their job).</summary>
+    Task<IReadOnlyList<string>> ListUnfinishedPayloadsAsync(CancellationToken cancellationToken);
+
     /// <summary>Cancels a queued or running job; false when it is already final or unknown.</summary>
+    /// <remarks>Deleting a document or knowledge base cancels its jobs in the delete's own transaction, and a write
+    /// made for a cancelled job is refused (<see cref="Storage.JobFencedException"/>): what was deleted stays deleted.</remarks>
     Task<bool> CancelAsync(TenantId tenant, JobId job, CancellationToken cancellationToken);
 }
 

@@ -19,6 +19,11 @@ public sealed class IngestionOptions
     [Range(0, int.MaxValue)]
     public int InMemoryThresholdBytes { get; set; } = 32 * 1024 * 1024;
 
+    /// <summary>Wall-clock budget for one document: reading, parsing, chunking and embedding. A document over it fails
+    /// with <c>timeout</c>; parsers notice it wherever they produce text or elements.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Skip files and folders whose name starts with '.' when walking a directory (e.g. .git).</summary>
     public bool SkipHiddenFiles { get; set; } = true;
 }

@@ -84,11 +84,16 @@ public sealed class DocumentBuilder
     {
         var text = _text.ToString();
         var resolved = FirstNonEmpty(title, _firstHeading, fallbackTitle) ?? "Untitled";
-        return new ParsedDocument(CollapseWhitespace(resolved), text, _blocks.ToArray());
+        return new ParsedDocument(CapTitle(CollapseWhitespace(resolved)), text, _blocks.ToArray());
     }
 
     private DocumentBuilder Append(BlockKind kind, string content, int level)
     {
+        if (ExtractionBudget.Current is { } budget)
+        {
+            budget.ChargeChars(content.Length + 2);
+            budget.ChargeElements(1);
+        }
         content = Normalize(content);
         if (_text.Length > 0)
         {
@@ -117,6 +122,19 @@ public sealed class DocumentBuilder
             var cell = c < row.Count ? CollapseWhitespace(row[c]).Replace("|", "\\|", StringComparison.Ordinal) : "";
             sb.Append(' ').Append(cell).Append(" |");
         }
+    }
+
+    /// <summary>Longest title kept, in characters; longer ones are cut at a word boundary with an ellipsis.</summary>
+    public const int MaxTitleLength = 200;
+
+    /// <summary>One line (whitespace is already collapsed) of at most <see cref="MaxTitleLength"/> characters.</summary>
+    public static string CapTitle(string title)
+    {
+        if (title.Length <= MaxTitleLength) return title;
+        var cut = title.LastIndexOf(' ', MaxTitleLength - 1);
+        if (cut < MaxTitleLength / 2) cut = MaxTitleLength - 1;
+        if (char.IsHighSurrogate(title[cut - 1])) cut--;
+        return string.Concat(title.AsSpan(0, cut).TrimEnd(), "…");
     }
 
     private static string? FirstNonEmpty(params string?[] values) =>

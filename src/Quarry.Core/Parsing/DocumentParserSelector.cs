@@ -20,6 +20,29 @@ internal sealed class DocumentParserSelector
 
     public bool IsSupported(string fileName, string? contentType) => Find(fileName, contentType) is not null;
 
+    /// <summary>What can be told from the name, type, size and first bytes alone; null when nothing is wrong yet.</summary>
+    public DocumentRejectedException? Preflight(string fileName, string? contentType, ReadOnlySpan<byte> head, long length)
+    {
+        var extension = Extension(fileName);
+        var parser = Find(fileName, contentType);
+        if (parser is null)
+            return new DocumentRejectedException(RejectionReason.UnsupportedType,
+                $"'{fileName}': files of type '{(extension.Length > 0 ? extension : contentType ?? "(none)")}' are not supported.");
+        if (length == 0) return Empty(fileName);
+        try
+        {
+            CheckSignature(parser, head.ToArray(), fileName, extension);
+        }
+        catch (DocumentRejectedException ex)
+        {
+            return ex;
+        }
+        var textual = parser is PlainTextParser or MarkdownParser or HtmlParser or CsvParser or JsonParser;
+        if (textual && !TextDecoding.HasUtf16Bom(head) && TextDecoding.LooksBinary(head))
+            return new DocumentRejectedException(RejectionReason.Binary, $"'{fileName}' contains binary data, not text.");
+        return null;
+    }
+
     public async Task<ParsedDocument> ParseAsync(ParserInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -37,7 +60,7 @@ internal sealed class DocumentParserSelector
             stage.Fail(ex);
             throw;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || ExtractionBudget.Current?.IsExpired == true)
         {
             throw;
         }

@@ -35,15 +35,49 @@ internal sealed class DocxParser(IOptions<ParsingOptions> options) : IDocumentPa
 
         using (word)
         {
-            var body = word.MainDocumentPart?.Document?.Body
+            var main = word.MainDocumentPart
                 ?? throw new DocumentRejectedException(RejectionReason.Corrupt, $"'{input.FileName}' has no document body.");
-            var walker = new Walker(new DocumentBuilder(), word.MainDocumentPart, cancellationToken);
-            walker.Elements(body.ChildElements);
+            var walker = new Walker(new DocumentBuilder(), main, cancellationToken);
+            StreamBody(main, walker, input.FileName);
             walker.FlushCode();
+            // The author's metadata names the document best; a Title-styled paragraph next, then the first heading.
             var title = word.PackageProperties.Title;
-            return walker.Builder.Build(walker.Title ?? title, ParserInputReader.FallbackTitle(input.FileName));
+            return walker.Builder.Build(string.IsNullOrWhiteSpace(title) ? walker.Title : title, ParserInputReader.FallbackTitle(input.FileName));
         }
     }
+
+    /// <summary>
+    /// Reads the body with <see cref="OpenXmlReader"/> and materializes one top-level block (paragraph, table) at a
+    /// time: loading the whole DOM cost memory proportional to the inflated XML (2.6 GB for a 37 MB file), while this
+    /// holds one block plus the text extracted so far, which <see cref="ExtractionBudget"/> bounds.
+    /// </summary>
+    private static void StreamBody(MainDocumentPart main, Walker walker, string fileName)
+    {
+        using var reader = OpenXmlReader.Create(main);
+        var sawBody = false;
+        var more = reader.Read();
+        while (more)
+        {
+            if (reader.IsStartElement && reader.ElementType == typeof(Body))
+            {
+                sawBody = true;
+            }
+            else if (reader.IsStartElement && sawBody && IsBlock(reader.ElementType))
+            {
+                var element = reader.LoadCurrentElement();
+                if (element is not null) walker.Elements([element]);
+                // LoadCurrentElement leaves the reader on the next node already.
+                more = !reader.EOF;
+                continue;
+            }
+            more = reader.Read();
+        }
+        if (!sawBody)
+            throw new DocumentRejectedException(RejectionReason.Corrupt, $"'{fileName}' has no document body.");
+    }
+
+    private static bool IsBlock(Type type) =>
+        type == typeof(Paragraph) || type == typeof(Table) || type == typeof(SdtBlock) || type == typeof(CustomXmlBlock);
 
     private sealed class Walker(DocumentBuilder builder, MainDocumentPart main, CancellationToken cancellationToken)
     {

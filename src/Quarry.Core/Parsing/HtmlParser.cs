@@ -37,13 +37,13 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
         {
             throw new DocumentRejectedException(RejectionReason.Binary, $"'{input.FileName}' contains binary data, not HTML.");
         }
+        NestingScan.CheckHtml(bytes, input.FileName, options.Value.MaxNestingDepth, options.Value.MaxElements);
 
         // AngleSharp honours the BOM and <meta charset>, which strict UTF-8 decoding would not.
         using var stream = new MemoryStream(bytes, writable: false);
         using var document = await new AngleHtmlParser().ParseDocumentAsync(stream, cancellationToken).ConfigureAwait(false);
         var builder = new DocumentBuilder();
-        var walker = new Walker(builder, cancellationToken);
-        if (document.Body is { } body) walker.Container(body, 0);
+        if (document.Body is { } body) new Walker(builder, new Structure(body), cancellationToken).Container(body, 0);
 
         var title = DocumentBuilder.CollapseWhitespace(document.Title);
         if (title.Length == 0) title = DocumentBuilder.CollapseWhitespace(document.QuerySelector("h1")?.TextContent);
@@ -59,8 +59,10 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
     {
         // Most fragments in Markdown are bare wrappers ("<div class=…>", "</div>", "<img …>"): nothing to extract.
         if (!HasTextOutsideTags(html)) return;
+        // Fragments come from Markdown, whose own scan does not look inside HTML blocks.
+        NestingScan.CheckHtml(Encoding.UTF8.GetBytes(html), "HTML block", 512, int.MaxValue);
         using var document = FragmentParser.Value!.ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
-        if (document.Body is { } body) new Walker(builder, cancellationToken).Container(body, 0);
+        if (document.Body is { } body) new Walker(builder, new Structure(body), cancellationToken).Container(body, 0);
     }
 
     private static bool HasTextOutsideTags(string html)
@@ -75,19 +77,44 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
         return false;
     }
 
-    private static bool IsDropped(IElement element)
+    private static bool IsDropped(IElement element, Structure structure)
     {
         if (Dropped.Contains(element.LocalName)) return true;
         if (element.HasAttribute("hidden") || element.GetAttribute("aria-hidden") == "true") return true;
         var role = element.GetAttribute("role");
-        if (role is "navigation" or "banner" or "contentinfo" or "search" or "complementary") return !ContainsH1(element);
+        if (role is "navigation" or "banner" or "contentinfo" or "search" or "complementary") return !structure.ContainsH1(element);
         // A page header is chrome unless it carries the document's title.
-        return element.LocalName == "header" && !ContainsH1(element);
+        return element.LocalName == "header" && !structure.ContainsH1(element);
     }
 
-    private static bool ContainsH1(IElement element) => element.QuerySelector("h1") is not null;
+    /// <summary>
+    /// Facts about subtrees the walk asks at every level (is there a block below? an h1?), computed once in one pass
+    /// from the leaves up. Asking the DOM each time re-scanned every subtree at every level: quadratic in the depth.
+    /// </summary>
+    private sealed class Structure
+    {
+        private readonly HashSet<IElement> _hasBlock = [];
+        private readonly HashSet<IElement> _hasH1 = [];
 
-    private sealed class Walker(DocumentBuilder builder, CancellationToken cancellationToken)
+        public Structure(IElement root)
+        {
+            var elements = root.Descendants<IElement>().ToList();
+            // Document order reversed: every element is seen after all of its descendants.
+            for (var i = elements.Count - 1; i >= 0; i--)
+            {
+                var element = elements[i];
+                if (element.ParentElement is not { } parent) continue;
+                if (_hasH1.Contains(element) || element.LocalName == "h1") _hasH1.Add(parent);
+                if (_hasBlock.Contains(element) || (BlockTags.Contains(element.LocalName) && !IsDropped(element, this))) _hasBlock.Add(parent);
+            }
+        }
+
+        public bool HasBlockDescendant(IElement element) => _hasBlock.Contains(element);
+
+        public bool ContainsH1(IElement element) => _hasH1.Contains(element);
+    }
+
+    private sealed class Walker(DocumentBuilder builder, Structure structure, CancellationToken cancellationToken)
     {
         private readonly StringBuilder _pending = new();
 
@@ -100,11 +127,11 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                     case IText text:
                         _pending.Append(text.Data);
                         break;
-                    case IElement child when IsDropped(child):
+                    case IElement child when IsDropped(child, structure):
                         break;
-                    case IElement child when !BlockTags.Contains(child.LocalName) && !HasBlockDescendant(child):
+                    case IElement child when !BlockTags.Contains(child.LocalName) && !structure.HasBlockDescendant(child):
                         if (child.LocalName == "br") _pending.Append('\n');
-                        else AppendInline(_pending, child);
+                        else AppendInline(_pending, child, structure);
                         break;
                     case IElement child:
                         Flush();
@@ -113,6 +140,13 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                 }
             }
             Flush();
+        }
+
+        private string InlineText(IElement element)
+        {
+            var sb = new StringBuilder();
+            AppendInline(sb, element, structure);
+            return sb.ToString();
         }
 
         private void Flush()
@@ -149,7 +183,7 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                     break;
                 case "hr":
                     break;
-                case "p" when !HasBlockDescendant(element):
+                case "p" when !structure.HasBlockDescendant(element):
                     builder.AddParagraph(InlineText(element));
                     break;
                 default:
@@ -169,8 +203,8 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                 foreach (var node in item.ChildNodes)
                 {
                     if (node is IElement { LocalName: "ul" or "ol" or "table" or "pre" } block) nested.Add(block);
-                    else if (node is IElement e && IsDropped(e)) continue;
-                    else if (node is IElement e2) AppendInline(text.Append(' '), e2);
+                    else if (node is IElement e && IsDropped(e, structure)) continue;
+                    else if (node is IElement e2) AppendInline(text.Append(' '), e2, structure);
                     else text.Append(node.TextContent);
                 }
                 builder.AddListItem(text.ToString(), depth, marker);
@@ -235,17 +269,7 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
         }
     }
 
-    private static bool HasBlockDescendant(IElement element) =>
-        element.Descendants<IElement>().Any(e => BlockTags.Contains(e.LocalName) && !IsDropped(e));
-
-    internal static string InlineText(IElement element)
-    {
-        var sb = new StringBuilder();
-        AppendInline(sb, element);
-        return sb.ToString();
-    }
-
-    private static void AppendInline(StringBuilder sb, INode node)
+    private static void AppendInline(StringBuilder sb, INode node, Structure structure)
     {
         foreach (var child in node.ChildNodes)
         {
@@ -254,7 +278,7 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                 case IText text:
                     sb.Append(text.Data);
                     break;
-                case IElement element when IsDropped(element):
+                case IElement element when IsDropped(element, structure):
                     break;
                 case IElement { LocalName: "br" }:
                     sb.Append(' ');
@@ -264,7 +288,7 @@ internal sealed class HtmlParser(IOptions<ParsingOptions> options) : IDocumentPa
                 case IElement element:
                     var block = BlockTags.Contains(element.LocalName);
                     if (block) sb.Append(' ');
-                    AppendInline(sb, element);
+                    AppendInline(sb, element, structure);
                     if (block || element.LocalName is "td" or "th") sb.Append(' ');
                     break;
             }

@@ -25,6 +25,7 @@ internal sealed class MarkdownParser(IOptions<ParsingOptions> options) : IDocume
     {
         var bytes = await ParserInputReader.ReadAllBytesAsync(input, options.Value.MaxFileBytes, cancellationToken).ConfigureAwait(false);
         var text = TextDecoding.Decode(bytes, input.FileName);
+        NestingScan.CheckMarkdown(text, input.FileName, options.Value.MaxNestingDepth);
         var markdown = Markdown.Parse(text, Pipeline);
         var builder = new DocumentBuilder();
         string? title = null;

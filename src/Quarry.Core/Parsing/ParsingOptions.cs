@@ -18,6 +18,15 @@ public sealed class ParsingOptions
     [Range(1, int.MaxValue)]
     public int MaxExtractedChars { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>Cap on structural elements of one document (HTML tags, blocks, spreadsheet cells), counted while reading.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxElements { get; set; } = 2_000_000;
+
+    /// <summary>Deepest nesting accepted (HTML elements, Markdown quotes and lists), checked while reading, before the
+    /// parser builds a tree: parsers' costs grow with depth.</summary>
+    [Range(8, 100_000)]
+    public int MaxNestingDepth { get; set; } = 512;
+
     /// <summary>The poppler <c>pdftotext</c> executable (name on PATH or full path).</summary>
     [Required]
     public string PdfToTextPath { get; set; } = "pdftotext";

@@ -24,6 +24,7 @@ public static class ParsingServiceCollectionExtensions
             ServiceDescriptor.Singleton<IDocumentParser, JsonParser>(),
         ]);
         services.TryAddSingleton<DocumentParserSelector>();
+        services.TryAddSingleton(sp => new DocumentPreflight(sp.GetRequiredService<DocumentParserSelector>()));
         return services;
     }
 }

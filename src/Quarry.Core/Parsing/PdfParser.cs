@@ -32,7 +32,8 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
         {
             await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
             var text = await ExtractAsync(path, input.FileName, settings, cancellationToken).ConfigureAwait(false);
-            return Build(text, input.FileName);
+            var title = await PdfInfo.ReadTitleAsync(path, settings, cancellationToken).ConfigureAwait(false);
+            return Build(text, input.FileName, title);
         }
         finally
         {
@@ -134,23 +135,30 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
     private static string FirstLine(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no message";
 
-    internal static ParsedDocument Build(string text, string fileName)
+    /// <param name="metadataTitle">The title from the PDF's document information, preferred when present.</param>
+    internal static ParsedDocument Build(string text, string fileName, string? metadataTitle = null)
     {
         var pages = text.Split('\f');
         var pageCount = pages.Length > 1 && pages[^1].Trim().Length == 0 ? pages.Length - 1 : pages.Length;
         var builder = new DocumentBuilder();
         string? title = null;
+        var opened = false;
         for (var p = 0; p < pageCount; p++)
         {
             builder.CurrentPage = p + 1;
             foreach (var paragraph in PlainTextParser.SplitParagraphs(pages[p]))
             {
                 var joined = JoinLines(paragraph);
-                title ??= IsMeaningful(joined) && joined.Length <= 200 ? joined : null;
+                // Without metadata, only a one-line opening paragraph reads as a title: a wrapped one is body text.
+                if (!opened && IsMeaningful(joined))
+                {
+                    opened = true;
+                    title = joined.Length <= 120 && !paragraph.Trim().Contains('\n', StringComparison.Ordinal) ? joined : null;
+                }
                 builder.AddParagraph(joined);
             }
         }
-        return builder.Build(title, ParserInputReader.FallbackTitle(fileName)) with { PageCount = pageCount };
+        return builder.Build(metadataTitle ?? title, ParserInputReader.FallbackTitle(fileName)) with { PageCount = pageCount };
     }
 
     /// <summary>Joins wrapped lines; "hyphen-\nated" becomes "hyphenated" when the next line starts in lower case.</summary>

@@ -36,7 +36,11 @@ internal sealed class XlsxParser(IOptions<ParsingOptions> options) : IDocumentPa
                     cancellationToken.ThrowIfCancellationRequested();
                     var width = Math.Min(reader.FieldCount, MaxColumns);
                     var row = new string[width];
-                    for (var c = 0; c < width; c++) row[c] = Format(reader.GetValue(c));
+                    long chars = 0;
+                    for (var c = 0; c < width; c++) chars += (row[c] = Format(reader.GetValue(c))).Length;
+                    // Counted as read: rows are held until the sheet ends, so the budget bounds them, not the file.
+                    ExtractionBudget.Current?.ChargeChars(chars + width);
+                    ExtractionBudget.Current?.ChargeElements(width + 1);
                     rows.Add(row);
                 }
                 var table = Trim(rows);

@@ -104,6 +104,9 @@ public sealed record DocumentWrite
     public required IReadOnlyList<ChunkContent> Chunks { get; init; }
     /// <summary>Optional vectors, written in the same transaction; ids are matched by chunk ordinal.</summary>
     public ChunkEmbeddings? Embeddings { get; init; }
+    /// <summary>The ingestion job this write is made for. When set, the write commits only while that job is still
+    /// queued or running; a job cancelled by a delete gets <see cref="JobFencedException"/> and nothing is written.</summary>
+    public Ingestion.JobId? Job { get; init; }
 }
 
 public enum UpsertOutcome

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Quarry.Documents;
 using Quarry.Ingestion;
+using Quarry.Parsing;
 using Quarry.Server.Auth;
 using Quarry.Server.Errors;
 using Quarry.Server.Jobs;
@@ -38,12 +39,13 @@ internal static class DocumentUpload
             .Produces<UploadResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithRequestTimeout(Timeouts.Upload);
 
     private static async Task<IResult> HandleAsync(
         string kb, HttpContext http, IDocumentStore store, IIngestionJobStore jobs, UploadStore uploads, JobSignal signal,
-        Quotas quotas, IOptions<LimitOptions> limits, CancellationToken ct)
+        Quotas quotas, IOptions<LimitOptions> limits, DocumentPreflight preflight, CancellationToken ct)
     {
         var maxBytes = limits.Value.MaxUploadBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -72,6 +74,12 @@ internal static class DocumentUpload
             {
                 uploads.Delete(accepted.Stored.Name);
                 return TooLarge(maxBytes);
+            }
+            if (await UploadChecks.PreflightAsync(preflight, uploads.PathOf(accepted.Stored.Name), accepted.FileName, accepted.ContentType,
+                    accepted.Stored.SizeBytes, ct) is { } rejected)
+            {
+                uploads.Delete(accepted.Stored.Name);
+                return rejected;
             }
             var sourceUri = string.IsNullOrWhiteSpace(accepted.SourceUri) ? $"upload://{knowledgeBase.Name}/{accepted.FileName}" : accepted.SourceUri;
             var documentId = DocumentIdentity.ForSource(tenant, knowledgeBase.Id, sourceUri);
@@ -109,6 +117,8 @@ internal static class DocumentUpload
             ? HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value : null;
         if (string.IsNullOrEmpty(boundary))
             return (null, Problems.Invalid("The multipart body has no boundary."));
+        if (UploadChecks.CheckBoundary(boundary) is { } badBoundary)
+            return (null, badBoundary);
 
         var reader = new MultipartReader(boundary, request.Body);
         var fields = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
@@ -141,6 +151,11 @@ internal static class DocumentUpload
         catch (InvalidDataException ex)
         {
             return (Cleanup(), Problems.Invalid("The multipart body is malformed: " + ex.Message));
+        }
+        catch (IOException ex) when (!ct.IsCancellationRequested)
+        {
+            // Kestrel's BadHttpRequestException (a body shorter than announced) is an IOException.
+            return (Cleanup(), UploadChecks.Truncated(ex));
         }
         catch
         {

@@ -74,4 +74,11 @@ public sealed class WorkerOptions
     /// <summary>Attempts before a job whose provider keeps failing (e.g. 429 from the embeddings endpoint) fails.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Jobs one tenant may have running at once across every worker process sharing the store; unset:
+    /// one less than <see cref="Count"/> (at least 1), so another tenant always finds a free worker.</summary>
+    [Range(1, 1024)]
+    public int? MaxRunningPerTenant { get; set; }
+
+    public int EffectiveMaxRunningPerTenant => MaxRunningPerTenant ?? Math.Max(1, Count - 1);
 }

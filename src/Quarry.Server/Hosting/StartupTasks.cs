@@ -37,6 +37,8 @@ internal sealed class StartupTasks(
             ServerLog.NoKeys(logger, data.Path);
         }
         uploads.RemoveAbandonedPartials(time, TimeSpan.FromHours(1));
+        var orphans = await uploads.RemoveOrphansAsync(services.GetRequiredService<Ingestion.IIngestionJobStore>(), time, TimeSpan.FromHours(1), stoppingToken);
+        if (orphans > 0) ServerLog.OrphanUploadsRemoved(logger, orphans, uploads.Root);
         // Worker-only replicas never search: their memory is for ingestion. With pgvector the vectors stay in PostgreSQL.
         if (server.Value.RunsApi && !services.SearchesQuarryVectorsInPostgres())
         {

@@ -83,7 +83,7 @@ internal sealed class IngestionWorkers(
         {
             try
             {
-                var job = await jobs.ClaimNextAsync(workerId, _options.Lease, stoppingToken);
+                var job = await jobs.ClaimNextAsync(workerId, _options.Lease, _options.EffectiveMaxRunningPerTenant, stoppingToken);
                 if (job is null)
                 {
                     await signal.WaitAsync(_options.PollInterval, stoppingToken);
@@ -147,11 +147,16 @@ internal sealed class IngestionWorkers(
                 ContentType = payload.ContentType,
                 Title = payload.Title,
             };
-            var report = await ingestor.IngestAsync(new IngestRequest(job.TenantId, payload.KnowledgeBase, [source], payload.Tags), null, work.Token);
+            var report = await ingestor.IngestAsync(new IngestRequest(job.TenantId, payload.KnowledgeBase, [source], payload.Tags, Job: job.Id), null, work.Token);
 
             if (report.Failed.Count > 0)
             {
                 var failure = report.Failed[0];
+                if (failure.Reason == JobFencedException.Code)
+                {
+                    await StopFencedAsync(job, payload);
+                    return;
+                }
                 if (failure.Reason is "embedding-failed" or "store-error" && job.Attempts < _options.MaxAttempts)
                 {
                     await BackOffAsync(job, workerId, failure.Error, work.Token);
@@ -176,6 +181,10 @@ internal sealed class IngestionWorkers(
             }
             ServerLog.JobStopped(logger, job.Id.Value);
             await DeleteUploadIfFinalAsync(job, payload);
+        }
+        catch (JobFencedException)
+        {
+            await StopFencedAsync(job, payload);
         }
         catch (Exception ex)
         {
@@ -210,6 +219,14 @@ internal sealed class IngestionWorkers(
             // The store is going away too: the lease then simply expires.
             ServerLog.WorkerLoopFailed(logger, workerId, ex);
         }
+    }
+
+    /// <summary>A delete cancelled the job while it ran: its result was refused, the job is already final.</summary>
+    private async Task StopFencedAsync(IngestionJob job, IngestionPayload? payload)
+    {
+        estimates.Forget(job.Id.Value);
+        ServerLog.JobStopped(logger, job.Id.Value);
+        await DeleteUploadIfFinalAsync(job, payload);
     }
 
     private async Task DeleteUploadIfFinalAsync(IngestionJob job, IngestionPayload? payload)

@@ -81,6 +81,32 @@ internal sealed class UploadStore
         return removed;
     }
 
+    /// <summary>
+    /// Removes upload files no unfinished job points at: a process that crashed between saving an upload and enqueuing
+    /// its job, or between finishing a job and deleting its file, leaves them behind. Only old ones, for the same reason
+    /// as <see cref="RemoveAbandonedPartials"/>.
+    /// </summary>
+    public async Task<int> RemoveOrphansAsync(Ingestion.IIngestionJobStore jobs, TimeProvider time, TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        var cutoff = (time.GetUtcNow() - olderThan).UtcDateTime;
+        var candidates = Directory.EnumerateFiles(Root)
+            .Where(f => !Path.GetFileName(f).StartsWith('.') && File.GetLastWriteTimeUtc(f) < cutoff)
+            .ToList();
+        if (candidates.Count == 0) return 0;
+        var referenced = (await jobs.ListUnfinishedPayloadsAsync(cancellationToken))
+            .Select(p => IngestionPayload.TryParse(p)?.Upload)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        var removed = 0;
+        foreach (var file in candidates)
+        {
+            if (referenced.Contains(Path.GetFileName(file))) continue;
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
+    }
+
     public string PathOf(string name)
     {
         // Names come from job payloads written by this class; refuse anything that could leave the folder.

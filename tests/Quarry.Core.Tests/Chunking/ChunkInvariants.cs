@@ -7,7 +7,9 @@ namespace Quarry.Core.Tests.Chunking;
 /// <summary>What must hold for any document and any options.</summary>
 internal static class ChunkInvariants
 {
-    public static void Check(ParsedDocument document, IReadOnlyList<ChunkContent> chunks, ITokenCounter tokens, int maxTokens)
+    /// <param name="merged">Tiny sections were merged (ChunkingOptions.MinTokens): a chunk may then span sections,
+    /// and its trail must be the part every heading inside it shares.</param>
+    public static void Check(ParsedDocument document, IReadOnlyList<ChunkContent> chunks, ITokenCounter tokens, int maxTokens, bool merged = false)
     {
         var label = document.Title;
         var previousStart = -1;
@@ -46,6 +48,13 @@ internal static class ChunkInvariants
             var inner = document.Blocks
                 .Where(b => b.Kind == BlockKind.Heading && b.Span.Start > chunk.Span.Start && b.Span.Start < chunk.Span.End)
                 .ToList();
+            if (merged && inner.Count > 0)
+            {
+                var titles = inner.Select(h => document.TextOf(h).TrimStart('#').Trim()).ToHashSet();
+                chunk.Section.Should().NotContain(s => titles.Contains(s),
+                    "{0}: a merged chunk keeps only the trail its sections share", label);
+                continue;
+            }
             foreach (var heading in inner)
             {
                 var before = document.Blocks.Where(b => b.Span.End <= heading.Span.Start && b.Span.Start >= chunk.Span.Start);

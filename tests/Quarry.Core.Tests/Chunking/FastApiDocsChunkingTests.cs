@@ -25,7 +25,7 @@ public class FastApiDocsChunkingTests(ITestOutputHelper output)
         foreach (var (maxTokens, overlap) in new[] { (100, 0.0), (100, 0.5), (256, 0.15), (512, 0.15), (2000, 0.3) })
         {
             var chunker = new StructureAwareChunker(
-                Options.Create(new ChunkingOptions { MaxTokens = maxTokens, Overlap = overlap }), BertWordPieceTokenizer.Default);
+                Options.Create(new ChunkingOptions { MaxTokens = maxTokens, Overlap = overlap, MinTokens = 0 }), BertWordPieceTokenizer.Default);
             var total = 0;
             foreach (var document in Documents.Value)
             {

@@ -13,7 +13,7 @@ public class StructureAwareChunkerTests
     private static readonly ITokenCounter Tokens = BertWordPieceTokenizer.Default;
 
     private static StructureAwareChunker Chunker(int maxTokens = 512, double overlap = 0.15) =>
-        new(Options.Create(new ChunkingOptions { MaxTokens = maxTokens, Overlap = overlap }), Tokens);
+        new(Options.Create(new ChunkingOptions { MaxTokens = maxTokens, Overlap = overlap, MinTokens = 0 }), Tokens);
 
     private static string Sentences(int count) => string.Join(' ', Enumerable.Repeat(Sentence, count));
 
