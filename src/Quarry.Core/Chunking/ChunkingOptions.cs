@@ -18,7 +18,7 @@ public sealed class ChunkingOptions
     /// <summary>Floor: a chunk smaller than this is merged with its neighbour (within <see cref="MaxTokens"/>) under the
     /// heading trail both share, so a file of many tiny sections does not become as many near-empty chunks. 0: off.</summary>
     [Range(0, 1000)]
-    public int MinTokens { get; set; } = 32;
+    public int MinTokens { get; set; } = 8;
 
     /// <summary>Ceiling: a document that would produce more chunks than this is rejected as too large.</summary>
     [Range(1, int.MaxValue)]
