@@ -18,6 +18,9 @@ public sealed class ParsingOptions
     [Range(1, int.MaxValue)]
     public int MaxExtractedChars { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>OCR of images and scanned PDF pages (tesseract).</summary>
+    public OcrOptions Ocr { get; set; } = new();
+
     /// <summary>The poppler <c>pdftotext</c> executable (name on PATH or full path).</summary>
     [Required]
     public string PdfToTextPath { get; set; } = "pdftotext";

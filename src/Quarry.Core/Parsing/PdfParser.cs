@@ -28,6 +28,7 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
         {
             await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
             var text = await ExtractAsync(path, input.FileName, settings, cancellationToken).ConfigureAwait(false);
+            text = await ScannedPdfPages.FillAsync(path, text, input.FileName, settings, cancellationToken).ConfigureAwait(false);
             return Build(text, input.FileName);
         }
         finally

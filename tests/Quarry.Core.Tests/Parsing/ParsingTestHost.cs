@@ -14,6 +14,7 @@ internal static class ParsingTestHost
         [
             new PlainTextParser(options), new MarkdownParser(options), new HtmlParser(options), new DocxParser(options),
             new PdfParser(options), new CsvParser(options), new XlsxParser(options), new JsonParser(options),
+            .. ExtraFormats.Parsers(options),
         ];
         return new DocumentParserSelector(parsers, options);
     }
