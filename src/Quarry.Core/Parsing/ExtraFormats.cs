@@ -12,6 +12,7 @@ public static class ExtraFormats
         services.TryAddEnumerable([
             ServiceDescriptor.Singleton<IDocumentParser, PptxParser>(),
             ServiceDescriptor.Singleton<IDocumentParser, ImageParser>(),
+            ServiceDescriptor.Singleton<IDocumentParser, SourceCodeParser>(),
         ]);
         return services;
     }
@@ -19,6 +20,6 @@ public static class ExtraFormats
     /// <summary>The same parsers without a container (tests, tools).</summary>
     internal static IDocumentParser[] Parsers(IOptions<ParsingOptions> options)
     {
-        return [new PptxParser(options), new ImageParser(options)];
+        return [new PptxParser(options), new ImageParser(options), new SourceCodeParser(options)];
     }
 }
