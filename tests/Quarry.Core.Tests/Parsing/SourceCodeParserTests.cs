@@ -189,6 +189,25 @@ public sealed class SourceCodeParserTests
     }
 
     [Fact]
+    public async Task A_real_source_file_of_this_repository_is_outlined()
+    {
+        var path = Path.Combine(RepositoryRoot(), "src", "Quarry.Core", "Parsing", "DocumentParserSelector.cs");
+
+        var sections = await SectionsAsync(await File.ReadAllTextAsync(path), "DocumentParserSelector.cs");
+
+        sections.Keys.Should().Contain([
+            "Quarry.Parsing › DocumentParserSelector › DocumentParserSelector",
+            "Quarry.Parsing › DocumentParserSelector › ParseAsync",
+            "Quarry.Parsing › DocumentParserSelector › CheckSignature",
+            "Quarry.Parsing › DocumentParserSelector › Empty",
+        ]);
+        sections["Quarry.Parsing › DocumentParserSelector › CheckSignature"].Should().Contain("/// <summary>Catches files whose name lies");
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+
+    [Fact]
     public async Task Binary_content_named_as_code_is_rejected()
     {
         var act = () => ParsingTestHost.CreateSelector().ParseBytesAsync([0, 1, 2, 0, 0, 255, 0, 3, 0, 0], "x.cs");
