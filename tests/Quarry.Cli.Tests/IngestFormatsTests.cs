@@ -58,6 +58,8 @@ public sealed class IngestFormatsTests : IDisposable
         code.Title.Should().Be("ledger.py");
         code.Section.Should().Equal("Ledger", "reconcile");
         (await TopResultAsync("arbitration panel")).Title.Should().Be("Escalation rules");
+        var bySender = (await _quarry.RunAsync("docs", "list", "--tag", "email.from=alice@example.com", "--json")).Json;
+        bySender.GetProperty("total").GetInt32().Should().Be(1, "an email's sender is a document tag");
     }
 
     private async Task<(string? Title, string?[] Section)> TopResultAsync(string query)

@@ -8,6 +8,7 @@ namespace Quarry.Parsing;
 /// Email messages (.eml, RFC 5322 via MimeKit): the subject is the title and the first heading, From/To/Cc/Date open the
 /// text, then the body (the plain-text part, else the HTML part through the HTML parser), then each attachment as a
 /// section "Attachment n: name" holding that file parsed by its own parser (nested emails included, a few levels deep).
+/// Sender, recipients, date and message id also become document tags (<c>email.from</c>, …) through <see cref="ParsedDocument.Metadata"/>.
 /// An attachment that cannot be parsed is named with the reason instead of failing the message.
 /// </summary>
 internal sealed class EmailParser(IOptions<ParsingOptions> options, Lazy<DocumentParserSelector> selector) : IDocumentParser
@@ -47,8 +48,25 @@ internal sealed class EmailParser(IOptions<ParsingOptions> options, Lazy<Documen
             Headers(builder, message);
             await BodyAsync(builder, message, input.FileName, cancellationToken).ConfigureAwait(false);
             await AttachmentsAsync(builder, message, cancellationToken).ConfigureAwait(false);
-            return builder.Build(subject, ParserInputReader.FallbackTitle(input.FileName));
+            return builder.Build(subject, ParserInputReader.FallbackTitle(input.FileName)) with { Metadata = Metadata(message) };
         }
+    }
+
+    /// <summary>Sender, recipients and date as document tags, so searches can filter on them (addresses only, lower case).</summary>
+    private static Dictionary<string, string> Metadata(MimeMessage message)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        void Add(string key, InternetAddressList list)
+        {
+            var addresses = list.Mailboxes.Select(m => m.Address.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+            if (addresses.Count > 0) tags[key] = string.Join(",", addresses);
+        }
+        Add("email.from", message.From);
+        Add("email.to", message.To);
+        Add("email.cc", message.Cc);
+        if (message.Date != default) tags["email.date"] = message.Date.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        if (message.MessageId is { Length: > 0 } id) tags["email.message-id"] = id;
+        return tags;
     }
 
     private static void Headers(DocumentBuilder builder, MimeMessage message)

@@ -51,6 +51,13 @@ public sealed class EmailParserTests
         document.Text.Should().Contain("## Attachment 2: blob.bin").And.Contain("not read: unsupported-type");
         var escalations = document.Blocks.Single(b => b.Kind == BlockKind.Heading && document.TextOf(b) == "### Escalations");
         escalations.Level.Should().Be(3, "an attachment's headings nest under its 'Attachment n' heading");
+        document.Metadata.Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            ["email.from"] = "alice@example.com",
+            ["email.to"] = "bob@example.com,support@example.com",
+            ["email.cc"] = "carol@example.com",
+            ["email.date"] = "2025-01-14T08:30:00Z",
+        });
     }
 
     [Fact]
