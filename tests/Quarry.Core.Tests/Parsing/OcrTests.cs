@@ -82,6 +82,18 @@ public sealed class OcrTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_pdf_with_only_scanned_pages_needs_tesseract()
+    {
+        var jpeg = await File.ReadAllBytesAsync(FixturePath("ocr-sample.jpg"));
+        var pdf = TwoPagePdf(" ", jpeg);
+        var selector = ParsingTestHost.CreateSelector(o => o.Ocr.TesseractPath = "/nonexistent/tesseract");
+
+        var act = () => selector.ParseBytesAsync(pdf, "scan.pdf");
+
+        (await act.Should().ThrowAsync<DocumentRejectedException>()).Which.Reason.Should().Be(RejectionReason.ToolMissing);
+    }
+
+    [Fact]
     public async Task A_truncated_png_is_rejected_as_corrupt()
     {
         byte[] bytes = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3];
