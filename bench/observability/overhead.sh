@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 rounds=${1:-3}; seconds=${2:-10}
 config=${CONFIGURATION:-Release}
 server="artifacts/bin/Quarry.Server/${config,,}/Quarry.Server.dll"
-cli="artifacts/bin/Quarry.Cli/${config,,}/Quarry.Cli.dll"
+cli="artifacts/bin/Quarry.Cli/${config,,}/quarry.dll"
 [ -f "$server" ] && [ -f "$cli" ] || { echo "build first: dotnet build Quarry.slnx -c $config" >&2; exit 1; }
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -33,6 +33,8 @@ declare -A envs=(
 )
 order=(off on on+audit)
 port=5391
+# utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq 1 "$rounds"); do
   for name in "${order[@]}"; do
     rm -rf "$work/data"; cp -r "$work/seed" "$work/data"
@@ -40,11 +42,16 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
     wrk -t1 -c4 -d2s -s bench/observability/ask.lua "http://127.0.0.1:$port" >/dev/null   # warm-up (JIT, caches)
+    cpu_before=$(cpu_ticks "$pid")
     out=$(wrk -t1 -c4 -d"${seconds}s" --latency -s bench/observability/ask.lua "http://127.0.0.1:$port")
+    cpu_after=$(cpu_ticks "$pid")
+    requests=$(awk '/requests in/ {print $1}' <<<"$out")
+    # Server CPU per request: robust to other load on the machine, unlike throughput.
+    cpu_ms=$(awk -v a="$cpu_before" -v b="$cpu_after" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) * 1000 / hz / n}')
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-    printf '%s\tround %s\t%s req/s\tp50 %s\tp99 %s\t%s\n' "$name" "$round" "$rps" "$p50" "$p99" "${non2xx:+non-2xx $non2xx}"
+    printf '%s\tround %s\t%s req/s\tp50 %s\tp99 %s\tserver CPU %s ms/request\t%s\n' "$name" "$round" "$rps" "$p50" "$p99" "$cpu_ms" "${non2xx:+non-2xx $non2xx}"
     kill "$pid"; wait "$pid" 2>/dev/null || true
   done
 done

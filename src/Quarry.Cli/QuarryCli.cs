@@ -29,6 +29,7 @@ internal static class QuarryCli
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 

@@ -19,6 +19,7 @@ using Quarry.Server.Endpoints;
 using Quarry.Server.Errors;
 using Quarry.Server.Hosting;
 using Quarry.Server.Jobs;
+using Quarry.Server.Lifecycle;
 using Quarry.Server.Limits;
 using Quarry.Server.Observability;
 
@@ -85,7 +86,7 @@ public static class QuarryServer
             // appsettings.json beside the binaries, not wherever the user happens to stand.
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix);
+        builder.Configuration.AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).AddQuarrySecretFiles();
         builder.Configuration.AddCommandLine(args);
         if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]) && string.IsNullOrWhiteSpace(builder.Configuration["http_ports"]))
             builder.WebHost.UseUrls(DefaultUrl);
@@ -112,6 +113,7 @@ public static class QuarryServer
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddQuarryLifecycle(builder.Configuration);
         services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<UploadStore>();

@@ -139,6 +139,8 @@ public sealed class IngestCommandTests : IDisposable
     [Fact]
     public async Task A_missing_pdftotext_is_named_with_the_package_to_install()
     {
+        // pdftotext is opt-in (the default engine is managed): only then can it be missing.
+        _quarry.WithEnvironment("QUARRY_Parsing__PdfEngine", "PdfToText");
         _quarry.WithEnvironment("QUARRY_Parsing__PdfToTextPath", "/nonexistent/pdftotext");
         var pdf = SharedData.Path("datasets", "parser-testdata", "pdf", "sources", "multi_page.pdf");
 

@@ -38,7 +38,7 @@ internal static class CliContext
     public static TenantId ResolveTenant(ParseResult result) => new(result.GetValue(Tenant) ?? TenantId.Default.Value);
 
     /// <summary>Limits, tuning and models come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.</summary>
-    public static IConfiguration LoadConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).Build();
+    public static IConfiguration LoadConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).AddQuarrySecretFiles().Build();
 
     /// <summary>Builds the engine on the embedded SQLite store in the resolved data directory.</summary>
     public static ServiceProvider BuildServices(ParseResult result)

@@ -25,6 +25,17 @@ public sealed class ParsingOptions
     [Required]
     public string PdfToTextPath { get; set; } = "pdftotext";
 
-    /// <summary>How long <c>pdftotext</c> may run for one file.</summary>
+    /// <summary>Which PDF text extractor runs: <see cref="PdfEngine.Auto"/> (default) uses the managed one.</summary>
+    public PdfEngine PdfEngine { get; set; } = PdfEngine.Auto;
+
+    /// <summary>How long PDF text extraction (either engine) may run for one file.</summary>
     public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>PDF text extractors. Auto is the managed one (measured closer to the reference text than pdftotext).</summary>
+public enum PdfEngine
+{
+    Auto,
+    Managed,
+    PdfToText,
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Quarry.Parsing;
 
 /// <summary>
-/// PDF via poppler's <c>pdftotext</c> in a subprocess (no shell): pages are split on form feeds and keep their numbers;
+/// PDF via the managed extractor (<see cref="ManagedPdfText"/>, default) or poppler's <c>pdftotext</c> in a subprocess (no shell): pages are split on form feeds and keep their numbers;
 /// paragraphs are blank-line groups with wrapped and hyphenated lines joined. Bounded in time and output size.
 /// </summary>
 internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentParser
@@ -23,6 +23,11 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
             throw new DocumentRejectedException(RejectionReason.Corrupt, $"'{input.FileName}' has no %PDF header: it is not a PDF.");
         }
 
+        if (settings.PdfEngine != PdfEngine.PdfToText)
+        {
+            var managed = await ManagedPdfText.ExtractAsync(bytes, input.FileName, settings, cancellationToken).ConfigureAwait(false);
+            return Build(await ScannedPdfPages.FillAsync(bytes, managed, input.FileName, settings, cancellationToken).ConfigureAwait(false), input.FileName);
+        }
         var path = Path.Combine(Path.GetTempPath(), "quarry-" + Guid.NewGuid().ToString("N") + ".pdf");
         try
         {

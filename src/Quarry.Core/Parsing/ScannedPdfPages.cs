@@ -12,12 +12,21 @@ internal static class ScannedPdfPages
 {
     private const string PopplerHint = "install poppler-utils (apt-get install poppler-utils)";
 
-    /// <param name="text">pdftotext's output, pages separated by form feeds.</param>
+    /// <summary>For an extractor that read the bytes in process: the PDF goes to a temporary file only when a page
+    /// needs OCR.</summary>
+    public static async Task<string> FillAsync(byte[] pdf, string text, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
+    {
+        if (!Pages(text).Exists(p => CountVisible(p) < settings.Ocr.MinPageChars)) return text;
+        using var file = new Ocr.TempFile(".pdf");
+        await File.WriteAllBytesAsync(file.Path, pdf, cancellationToken).ConfigureAwait(false);
+        return await FillAsync(file.Path, text, fileName, settings, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <param name="text">The extracted text, pages separated (or ended) by form feeds.</param>
     public static async Task<string> FillAsync(string pdfPath, string text, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
     {
         var ocr = settings.Ocr;
-        var pages = text.Split('\f').ToList();
-        if (pages.Count > 1 && pages[^1].Trim().Length == 0) pages.RemoveAt(pages.Count - 1);
+        var pages = Pages(text);
         var sparse = Enumerable.Range(0, pages.Count).Where(i => CountVisible(pages[i]) < ocr.MinPageChars).ToList();
         if (sparse.Count == 0) return text;
 
@@ -91,6 +100,13 @@ internal static class ScannedPdfPages
             var first = line.TrimStart().Split(' ', 2)[0];
             if (int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var page)) pages.Add(page);
         }
+        return pages;
+    }
+
+    private static List<string> Pages(string text)
+    {
+        var pages = text.Split('\f').ToList();
+        if (pages.Count > 1 && pages[^1].Trim().Length == 0) pages.RemoveAt(pages.Count - 1);
         return pages;
     }
 

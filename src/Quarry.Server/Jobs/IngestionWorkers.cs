@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Quarry.Documents;
 using Quarry.Ingestion;
 using Quarry.Server.Hosting;
+using Quarry.Server.Lifecycle;
 using Quarry.Storage;
 
 namespace Quarry.Server.Jobs;
@@ -25,6 +26,7 @@ internal sealed class IngestionWorkers(
     WorkerStatus status,
     StoreReadiness storeReadiness,
     IOptions<WorkerOptions> options,
+    IOptions<ShutdownOptions> shutdown,
     TimeProvider time,
     ILogger<IngestionWorkers> logger) : BackgroundService
 {
@@ -34,6 +36,27 @@ internal sealed class IngestionWorkers(
     public const string StageThrottled = "throttled";
 
     private readonly WorkerOptions _options = options.Value;
+
+    /// <summary>Cancels jobs in progress: after the drain time on shutdown (stoppingToken only stops claiming).</summary>
+    private readonly CancellationTokenSource _abort = new();
+
+    /// <summary>SIGTERM: stop claiming now; running jobs get the drain time to finish, then their leases are released.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var drain = shutdown.Value.DrainTimeout;
+        LifecycleLog.Draining(logger, drain.TotalSeconds);
+        using var drainOver = new CancellationTokenSource(drain, time);
+        using var onDrainOver = drainOver.Token.Register(_abort.Cancel);
+        // The host's own budget ending first must also stop the jobs, or they would outlive the process unreleased.
+        using var onHostTimeout = cancellationToken.Register(_abort.Cancel);
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -66,7 +89,7 @@ internal sealed class IngestionWorkers(
                     await signal.WaitAsync(_options.PollInterval, stoppingToken);
                     continue;
                 }
-                await ProcessAsync(job, workerId, stoppingToken);
+                await ProcessAsync(job, workerId);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -81,7 +104,7 @@ internal sealed class IngestionWorkers(
         }
     }
 
-    private async Task ProcessAsync(IngestionJob job, string workerId, CancellationToken stoppingToken)
+    private async Task ProcessAsync(IngestionJob job, string workerId)
     {
         ServerLog.JobClaimed(logger, job.Id.Value, workerId, job.Attempts);
         var started = time.GetTimestamp();
@@ -93,7 +116,7 @@ internal sealed class IngestionWorkers(
             return;
         }
 
-        using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
         var progress = new JobProgress(StageIngesting, 0, 1);
         using var heartbeat = StartHeartbeat(job.Id, workerId, () => progress, work);
         try
@@ -143,11 +166,16 @@ internal sealed class IngestionWorkers(
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {
-            // Shutdown: the lease expires and the job resumes later. Cancelled or lease lost: someone else owns it now.
+            // Shutdown past the drain time: hand the job back now rather than after its lease runs out.
+            // Cancelled or lease lost: someone else owns it now.
             estimates.Forget(job.Id.Value);
+            if (_abort.IsCancellationRequested)
+            {
+                await ReleaseAsync(job, workerId);
+                return;
+            }
             ServerLog.JobStopped(logger, job.Id.Value);
-            if (!stoppingToken.IsCancellationRequested)
-                await DeleteUploadIfFinalAsync(job, payload);
+            await DeleteUploadIfFinalAsync(job, payload);
         }
         catch (Exception ex)
         {
@@ -166,6 +194,22 @@ internal sealed class IngestionWorkers(
         if (completed && payload is not null)
             await uploads.DeleteEverywhereAsync(payload.Upload, CancellationToken.None);
         ServerLog.JobFinished(logger, job.Id.Value, final.ToString().ToLowerInvariant(), stage, time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>A lease of one millisecond is a released one: the next claim anywhere takes the job (attempts + 1) and runs
+    /// it from the start; ingestion is idempotent by checksum, so nothing is stored twice.</summary>
+    private async Task ReleaseAsync(IngestionJob job, string workerId)
+    {
+        try
+        {
+            await jobs.HeartbeatAsync(job.Id, workerId, TimeSpan.FromMilliseconds(1), new JobProgress("released", 0, 1), CancellationToken.None);
+            LifecycleLog.JobReleased(logger, job.Id.Value);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store is going away too: the lease then simply expires.
+            ServerLog.WorkerLoopFailed(logger, workerId, ex);
+        }
     }
 
     private async Task DeleteUploadIfFinalAsync(IngestionJob job, IngestionPayload? payload)

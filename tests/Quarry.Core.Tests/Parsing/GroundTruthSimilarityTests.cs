@@ -15,18 +15,19 @@ public sealed class GroundTruthSimilarityTests(ITestOutputHelper output)
     [InlineData("md", 0.92, 0.75, true)]
     [InlineData("html", 0.92, 0.45, true)]
     [InlineData("docx", 0.91, 0.30, true)]
-    [InlineData("pdf", 0.92, 0.72, false)]
+    [InlineData("pdf", 0.92, 0.72, false, PdfEngine.PdfToText)]
+    [InlineData("pdf", 0.92, 0.72, false, PdfEngine.Managed)]
     [InlineData("csv", 0.98, 0.95, true)]
     [InlineData("xlsx", 0.85, 0.55, true)]
     [InlineData("pptx", 0.92, 0.70, true)]
-    public async Task Parsed_text_matches_the_reference_markdown(string format, double meanFloor, double minFloor, bool keepsTables)
+    public async Task Parsed_text_matches_the_reference_markdown(string format, double meanFloor, double minFloor, bool keepsTables, PdfEngine pdfEngine = PdfEngine.Auto)
     {
         if (!SharedData.Available)
         {
             output.WriteLine("SKIPPED: ../shared is absent (set QUARRY_SHARED); no ground truth to compare with.");
             return;
         }
-        var selector = ParsingTestHost.CreateSelector();
+        var selector = ParsingTestHost.CreateSelector(o => o.PdfEngine = pdfEngine);
         var scores = new List<(string File, double Score)>();
         var tableFailures = new List<string>();
         foreach (var source in Sources(format))

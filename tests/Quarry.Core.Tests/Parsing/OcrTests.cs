@@ -41,13 +41,15 @@ public sealed class OcrTests(ITestOutputHelper output)
         document.Text.Should().Contain("carbon paper").And.Contain("electric typewriter").And.Contain("IBM in 1935");
     }
 
-    [Fact]
-    public async Task A_scanned_pdf_page_is_ocrd_and_keeps_its_page_number()
+    [Theory]
+    [InlineData(PdfEngine.Managed)]
+    [InlineData(PdfEngine.PdfToText)]
+    public async Task A_scanned_pdf_page_is_ocrd_and_keeps_its_page_number(PdfEngine engine)
     {
         var jpeg = await File.ReadAllBytesAsync(FixturePath("ocr-sample.jpg"));
         var pdf = TwoPagePdf("Quarterly overview with a real text layer on the first page.", jpeg);
 
-        var document = await ParsingTestHost.CreateSelector().ParseBytesAsync(pdf, "scan.pdf");
+        var document = await ParsingTestHost.CreateSelector(o => o.PdfEngine = engine).ParseBytesAsync(pdf, "scan.pdf");
 
         output.WriteLine(document.Text);
         document.PageCount.Should().Be(2);

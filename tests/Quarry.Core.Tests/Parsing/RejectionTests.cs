@@ -101,7 +101,7 @@ public sealed class RejectionTests : IDisposable
     [Fact]
     public async Task Missing_pdftotext_is_reported_with_the_package_to_install()
     {
-        var selector = ParsingTestHost.CreateSelector(o => o.PdfToTextPath = "/nonexistent/pdftotext");
+        var selector = ParsingTestHost.CreateSelector(o => { o.PdfEngine = PdfEngine.PdfToText; o.PdfToTextPath = "/nonexistent/pdftotext"; });
         var act = () => selector.ParseBytesAsync(MinimalPdf(), "doc.pdf");
         var rejection = (await act.Should().ThrowAsync<DocumentRejectedException>()).Which;
         rejection.Reason.Should().Be(RejectionReason.ToolMissing);

@@ -25,6 +25,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
     public bool UseServerExecutable { get; init; }
 
+    /// <summary>Runs this <c>quarry.dll</c> (e.g. the image's published output) instead of the test's own build.</summary>
+    public string? CliAssembly { get; init; }
+
+    /// <summary>A command the server runs under, e.g. <c>setpriv --reuid=nobody …</c> (it must exec, keeping the pid).</summary>
+    public IReadOnlyList<string> RunAs { get; init; } = [];
+
     /// <summary>The running process's id (its workers' lease owners start with <c>machine:pid:</c>).</summary>
     public int? ProcessId => _process?.Id;
     public string Output
@@ -43,13 +49,23 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public async Task StartAsync(params string[] extraArgs)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(RunAs.Count > 0 ? RunAs[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = DataDirectory,
         };
-        if (UseServerExecutable)
+        if (RunAs.Count > 0)
+        {
+            foreach (var arg in RunAs.Skip(1)) start.ArgumentList.Add(arg);
+            start.ArgumentList.Add("dotnet");
+        }
+        if (CliAssembly is not null)
+        {
+            start.ArgumentList.Add(CliAssembly);
+            start.ArgumentList.Add("serve");
+        }
+        else if (UseServerExecutable)
         {
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Quarry.Server.dll"));
         }
@@ -93,6 +109,27 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         _process = null;
+    }
+
+    /// <summary>SIGTERM, as Kubernetes and <c>docker stop</c> send; waits for the exit and returns its code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan wait)
+    {
+        if (_process is null) throw new InvalidOperationException("The server is not running.");
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The server did not exit within {wait.TotalSeconds} s of SIGTERM:\n" + Output);
+        }
+        var code = _process.ExitCode;
+        _process.Dispose();
+        _process = null;
+        return code;
     }
 
     public HttpClient Client(string? key = null)
