@@ -71,6 +71,7 @@ public sealed class IngestCommandTests : IDisposable
         await File.WriteAllBytesAsync(Path.Combine(dir, "garbage.txt"), garbage);
         await File.WriteAllBytesAsync(Path.Combine(dir, "latin1.txt"), [0x63, 0x61, 0x66, 0xE9, 0x20, 0x6F, 0x6B, 0x0A]);
         await File.WriteAllBytesAsync(Path.Combine(dir, "picture.png"), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]);
+        await File.WriteAllBytesAsync(Path.Combine(dir, "archive.7z"), [0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C, 0, 4]);
         var pdf = await File.ReadAllBytesAsync(SharedData.Path("datasets", "parser-testdata", "pdf", "sources", "multi_page.pdf"));
         await File.WriteAllBytesAsync(Path.Combine(dir, "truncated.pdf"), pdf[..(pdf.Length / 3)]);
         // A sparse file: 3 GB on paper, no disk used; it must be refused by size without being read.
@@ -97,7 +98,8 @@ public sealed class IngestCommandTests : IDisposable
             ["empty.txt"] = "empty",
             ["garbage.txt"] = "binary",
             ["latin1.txt"] = "invalid-encoding",
-            ["picture.png"] = "unsupported-type",
+            ["picture.png"] = "corrupt",
+            ["archive.7z"] = "unsupported-type",
             ["truncated.pdf"] = "corrupt",
             ["huge.txt"] = "too-large",
             ["escape.txt"] = "path-outside-root",

@@ -143,11 +143,13 @@ public sealed class ApiTests(KeyedServer fixture) : IClassFixture<KeyedServer>
     public async Task A_document_that_cannot_be_parsed_is_refused_synchronously_with_a_stable_reason()
     {
         await _admin.CreateKnowledgeBaseAsync("kb-bad");
-        var problem = await (await _writer.UploadFileAsync("kb-bad", "image.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], null))
-            .ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
-        problem.GetProperty("reason").GetString().Should().Be("unsupported-type");
-        var jobs = await (await _reader.GetAsync("/v1/jobs?limit=200")).JsonAsync(HttpStatusCode.OK);
-        jobs.GetProperty("items").EnumerateArray().Should().NotContain(j => j.GetProperty("fileName").GetString() == "image.png");
+        var accepted = await (await _writer.UploadFileAsync("kb-bad", "image.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], null))
+            .JsonAsync(HttpStatusCode.Accepted);
+        var job = await _reader.WaitForJobAsync(accepted.GetProperty("jobId").GetString()!);
+        job.GetProperty("status").GetString().Should().Be("failed");
+        job.GetProperty("error").GetProperty("code").GetString().Should().Be("corrupt", "a truncated PNG fails in OCR");
+        await (await _reader.GetAsync($"/v1/knowledge-bases/kb-bad/documents/{accepted.GetProperty("documentId").GetString()}"))
+            .ProblemAsync(HttpStatusCode.NotFound, "not-found");
     }
 
     [Fact]

@@ -199,7 +199,7 @@ public sealed class DocumentIngestor
                 SizeBytes = buffered?.LongLength ?? source.Length,
                 Checksum = checksum,
                 Language = parsed.Language ?? LanguageDetector.Detect(parsed.Text),
-                Tags = request.Tags ?? EmptyTags.Instance,
+                Tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata),
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
                 Embeddings = embeddings,

@@ -106,7 +106,7 @@ internal sealed class DocumentParserSelector
         var expected = parser switch
         {
             PdfParser => SignatureKind.Pdf,
-            DocxParser or XlsxParser => SignatureKind.Zip,
+            DocxParser or XlsxParser or PptxParser => SignatureKind.Zip,
             PlainTextParser or MarkdownParser or HtmlParser or CsvParser or JsonParser => SignatureKind.Text,
             _ => (SignatureKind?)null,
         };

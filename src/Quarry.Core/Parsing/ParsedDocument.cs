@@ -11,6 +11,9 @@ public sealed record ParsedDocument(string Title, string Text, IReadOnlyList<Blo
     public string? Language { get; init; }
     /// <summary>Number of pages for paginated formats (PDF); null otherwise.</summary>
     public int? PageCount { get; init; }
+    /// <summary>Facts the format states about itself (an email's sender, recipients, date), stored as document tags
+    /// unless the ingest request sets the same key.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
     public string TextOf(Block block) => Text.Substring(block.Span.Start, block.Span.Length);
 }

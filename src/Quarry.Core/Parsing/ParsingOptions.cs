@@ -27,6 +27,9 @@ public sealed class ParsingOptions
     [Range(8, 100_000)]
     public int MaxNestingDepth { get; set; } = 512;
 
+    /// <summary>OCR of images and scanned PDF pages (tesseract).</summary>
+    public OcrOptions Ocr { get; set; } = new();
+
     /// <summary>The poppler <c>pdftotext</c> executable (name on PATH or full path).</summary>
     [Required]
     public string PdfToTextPath { get; set; } = "pdftotext";

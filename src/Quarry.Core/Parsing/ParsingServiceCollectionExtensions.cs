@@ -23,6 +23,7 @@ public static class ParsingServiceCollectionExtensions
             ServiceDescriptor.Singleton<IDocumentParser, XlsxParser>(),
             ServiceDescriptor.Singleton<IDocumentParser, JsonParser>(),
         ]);
+        services.AddQuarryExtraFormats();
         services.TryAddSingleton<DocumentParserSelector>();
         services.TryAddSingleton(sp => new DocumentPreflight(sp.GetRequiredService<DocumentParserSelector>()));
         return services;

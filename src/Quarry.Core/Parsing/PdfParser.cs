@@ -25,13 +25,15 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
 
         if (settings.PdfEngine != PdfEngine.PdfToText)
         {
-            return Build(await ManagedPdfText.ExtractAsync(bytes, input.FileName, settings, cancellationToken).ConfigureAwait(false), input.FileName);
+            var managed = await ManagedPdfText.ExtractAsync(bytes, input.FileName, settings, cancellationToken).ConfigureAwait(false);
+            return Build(await ScannedPdfPages.FillAsync(bytes, managed, input.FileName, settings, cancellationToken).ConfigureAwait(false), input.FileName);
         }
         var path = Path.Combine(Path.GetTempPath(), "quarry-" + Guid.NewGuid().ToString("N") + ".pdf");
         try
         {
             await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
             var text = await ExtractAsync(path, input.FileName, settings, cancellationToken).ConfigureAwait(false);
+            text = await ScannedPdfPages.FillAsync(path, text, input.FileName, settings, cancellationToken).ConfigureAwait(false);
             var title = await PdfInfo.ReadTitleAsync(path, settings, cancellationToken).ConfigureAwait(false);
             return Build(text, input.FileName, title);
         }

@@ -19,6 +19,7 @@ public sealed class GroundTruthSimilarityTests(ITestOutputHelper output)
     [InlineData("pdf", 0.92, 0.72, false, PdfEngine.Managed)]
     [InlineData("csv", 0.98, 0.95, true)]
     [InlineData("xlsx", 0.85, 0.55, true)]
+    [InlineData("pptx", 0.92, 0.70, true)]
     public async Task Parsed_text_matches_the_reference_markdown(string format, double meanFloor, double minFloor, bool keepsTables, PdfEngine pdfEngine = PdfEngine.Auto)
     {
         if (!SharedData.Available)

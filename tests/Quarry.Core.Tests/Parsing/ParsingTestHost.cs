@@ -10,12 +10,15 @@ internal static class ParsingTestHost
         var settings = new ParsingOptions();
         configure?.Invoke(settings);
         var options = Options.Create(settings);
+        DocumentParserSelector? selector = null;
         IDocumentParser[] parsers =
         [
             new PlainTextParser(options), new MarkdownParser(options), new HtmlParser(options), new DocxParser(options),
             new PdfParser(options), new CsvParser(options), new XlsxParser(options), new JsonParser(options),
+            .. ExtraFormats.Parsers(options, new Lazy<DocumentParserSelector>(() => selector!)),
         ];
-        return new DocumentParserSelector(parsers, options);
+        selector = new DocumentParserSelector(parsers, options);
+        return selector;
     }
 
     public static async Task<ParsedDocument> ParseFileAsync(this DocumentParserSelector selector, string path)

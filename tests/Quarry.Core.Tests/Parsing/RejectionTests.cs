@@ -150,7 +150,7 @@ public sealed class RejectionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("slides.pptx")]
+    [InlineData("slides.ppt")]
     [InlineData("archive.zip")]
     [InlineData("noextension")]
     public async Task Unsupported_extension_is_rejected_with_the_extension_named(string fileName)

@@ -43,6 +43,6 @@ public sealed class DocumentsPageTests : BrowserTest
         await page.Locator("#file-input").SetInputFilesAsync(new FilePayload { Name = "picture.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0] });
         var upload = page.Locator("#uploads li").First;
         await Assertions.Expect(upload).ToHaveAttributeAsync("data-state", "failed", new() { Timeout = 30_000 });
-        await Assertions.Expect(upload.Locator(".state")).ToContainTextAsync("unsupported-type");
+        await Assertions.Expect(upload.Locator(".state")).ToContainTextAsync("corrupt");
     }
 }
