@@ -203,8 +203,10 @@ public sealed class ReindexTests : IDisposable
             await offline.IngestAsync("partly", Corpus[3]);
             await offline.IngestAsync("plain", Corpus[..1]);
         }
-        // Back to schema 2: what migrations 3 (this one) and 4 (API keys) add goes away, the data stays.
+        // Back to schema 2: what migrations 3 (this one) and later add goes away, the data stays.
         await ExecuteAsync("""
+            DROP TABLE audit_records; DROP TABLE audit_chain_heads; DROP TABLE audit_checkpoints;
+            ALTER TABLE knowledge_bases DROP COLUMN hidden;
             DROP TABLE api_keys; DROP INDEX ingestion_jobs_tenant_status;
             DROP TRIGGER documents_changed_insert; DROP TRIGGER documents_changed_update; DROP TRIGGER documents_changed_delete;
             DROP TABLE index_changes;

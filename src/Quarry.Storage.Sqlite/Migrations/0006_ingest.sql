@@ -1,0 +1,1 @@
+-- placeholder, replaced by the ingest migration at merge
