@@ -39,13 +39,14 @@ public sealed class ChatPanelTests : BrowserTest
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ui-chat-answer"), FullPage = true });
 
         await answer.Locator("a.cite").First.ClickAsync();
-        var dialog = page.Locator("#citation");
+        var dialog = page.Locator("#source");
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#citation-title")).ToContainTextAsync("Travel policy");
         await Assertions.Expect(page.Locator("#citation-where")).ToContainTextAsync("Taxis");
         await Assertions.Expect(page.Locator("#citation-quote")).ToContainTextAsync("40 euros");
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ui-chat-citation"), FullPage = true });
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
 
         await page.GetByLabel("Question").FillAsync("What is the orbital period of Neptune's moon Triton?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();
