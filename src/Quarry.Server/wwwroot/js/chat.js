@@ -85,7 +85,8 @@ async function send(question) {
   $("messages").append(li);
   scrollToEnd();
   const controller = new AbortController();
-  running = { controller };
+  running = { controller, deltas: 0 };
+  const progress = running;
   $("stop-button").hidden = false;
   $("ask-button").disabled = true;
   try {
@@ -95,7 +96,7 @@ async function send(question) {
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify({ question, knowledgeBase: state.kb, history: history() }),
     });
-    await readStream(response, turn, li);
+    await readStream(response, turn, li, progress);
     showError("");
   } catch (err) {
     if (err.name === "AbortError") turn.stopped = true;
@@ -106,28 +107,29 @@ async function send(question) {
     $("ask-button").disabled = false;
     turns.push(turn);
     save();
-    li.replaceWith(answerItem(turn, true));
+    const final = answerItem(turn, true);
+    final.dataset.deltas = progress.deltas; // how many pieces the answer arrived in (tests read it)
+    li.replaceWith(final);
     scrollToEnd();
   }
 }
 
-async function readStream(response, turn, li) {
+async function readStream(response, turn, li, progress) {
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const body = li.querySelector(".body");
-  let buffer = "", pending = false;
-  li.dataset.streaming = "true";
-  const paint = () => { pending = false; body.replaceChildren(renderMarkdown(turn.text, [])); scrollToEnd(); };
+  let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;
-    let end;
+    let end, changed = false;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const event = parseEvent(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
       if (event.name === "delta") {
         turn.text += event.data.text;
-        if (!pending) { pending = true; requestAnimationFrame(paint); }
+        progress.deltas++;
+        changed = true;
       } else if (event.name === "done") {
         const a = event.data.answer;
         turn.text = a.text;
@@ -136,6 +138,8 @@ async function readStream(response, turn, li) {
         throw new UiError(event.data.detail || event.data.title || "The answer failed.");
       }
     }
+    // Once per network read, not per delta: the text grows as it arrives without re-rendering for every token.
+    if (changed) { body.replaceChildren(renderMarkdown(turn.text, [])); scrollToEnd(); }
   }
 }
 
@@ -156,6 +160,7 @@ function answerItem(turn, isLast, streaming = false) {
   body.className = "body";
   li.append(body);
   if (streaming) {
+    li.dataset.streaming = "true";
     const typing = document.createElement("span");
     typing.className = "typing";
     typing.setAttribute("role", "status");
