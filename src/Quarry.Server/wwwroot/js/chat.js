@@ -182,7 +182,13 @@ function answerItem(turn, isLast, streaming = false) {
     body.append(renderMarkdown(turn.text, citations));
     if (citations.length) li.append(sourceList(citations));
     if (turn.stopped) li.append(meta("Stopped."));
-    else if (answer) li.append(meta(describeModel(answer)));
+    else if (answer) {
+      // Degradation notes ("keyword-only: no embedder is configured") are for operators: Settings explains the
+      // configuration, so they stay in a tooltip rather than under every answer.
+      const m = meta(describeModel(answer));
+      if (answer.degraded) m.title = answer.degraded;
+      li.append(m);
+    }
   }
   if (turn.stopped && !turn.text) body.textContent = "Stopped before the answer began.";
   li.append(actions(turn, isLast));
@@ -193,7 +199,7 @@ function dot() { const s = document.createElement("span"); s.textContent = "•"
 
 function describeModel(answer) {
   const written = answer.model && !answer.model.startsWith("extractive") ? `Written by ${answer.model}` : "Quoted from your documents";
-  return written + (answer.degraded ? " · " + answer.degraded : "");
+  return written;
 }
 
 function meta(text) {
@@ -228,6 +234,8 @@ function linkMarkers(root, byNumber) {
   const nodes = [];
   while (walker.nextNode()) if (/\[\d+\]/.test(walker.currentNode.nodeValue)) nodes.push(walker.currentNode);
   for (const node of nodes) {
+    // "[1] [1]": the same source cited twice in a row reads as one citation.
+    node.nodeValue = node.nodeValue.replace(/\[(\d+)\](?:\s*\[\1\])+/g, "[$1]");
     const parts = [];
     let last = 0;
     for (const match of node.nodeValue.matchAll(/\[(\d+)\]/g)) {
