@@ -60,7 +60,7 @@ public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture
     }
 
     [ChromiumFact]
-    public async Task A_reader_sees_no_create_upload_or_delete_controls()
+    public async Task A_reader_sees_no_create_upload_or_delete_controls_and_the_page_recovers_when_the_server_returns()
     {
         var page = await ui.OpenAsync(ui.Reader, 375, 800);
         await page.GetByRole(AriaRole.Button, new() { Name = "Documents", Exact = true }).ClickAsync();
@@ -70,6 +70,19 @@ public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture
         await Assertions.Expect(page.Locator("#drop")).ToBeHiddenAsync();
         await ExpectNoSidewaysScrollAsync(page, "documents (reader)");
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot("documents-reader-375") });
+        await page.Keyboard.PressAsync("Escape");
+
+        // The server goes away (every API request fails at the network level), then comes back.
+        await page.RouteAsync("**/v1/**", route => route.AbortAsync("connectionrefused"));
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Question" }).FillAsync("Which room does rule 7 concern?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#messages li.answer.failed")).ToContainTextAsync("Can't reach the Quarry server");
+        await Assertions.Expect(page.Locator("body")).ToHaveClassAsync(new Regex("offline"));
+        await page.ScreenshotAsync(new() { Path = UiFixture.Shot("server-down-375") });
+        await page.UnrouteAllAsync();
+        await Assertions.Expect(page.Locator("body")).Not.ToHaveClassAsync(new Regex("offline"), new() { Timeout = 15_000 });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Regenerate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#messages li.answer").Last).ToContainTextAsync("meeting room 7", new() { Timeout = 30_000 });
         await page.CloseAsync();
     }
 
