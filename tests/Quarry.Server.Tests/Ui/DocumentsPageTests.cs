@@ -11,7 +11,7 @@ public sealed class DocumentsPageTests : BrowserTest
     public async Task A_dropped_file_is_uploaded_ingested_listed_and_can_be_deleted()
     {
         var page = await OpenWithKnowledgeBaseAsync("handbook");
-        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync(dialog.Type == "prompt" ? "manuals" : null);
 
         // Drag and drop: a DataTransfer built in the page, dropped on the drop zone, as a user's drag would deliver it.
         var transfer = await page.EvaluateHandleAsync("""
@@ -34,6 +34,10 @@ public sealed class DocumentsPageTests : BrowserTest
         await row.First.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("Delete") }).ClickAsync();
         await Assertions.Expect(row).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#doc-empty")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rename this knowledge base" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync("manuals");
+        await Assertions.Expect(page.Locator("#kb-select option")).ToHaveCountAsync(1);
     }
 
     [ChromiumFact]

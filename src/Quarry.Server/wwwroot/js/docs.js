@@ -18,7 +18,7 @@ export async function loadKnowledgeBases() {
   const previous = state.kb;
   if (!items.some((kb) => kb.name === state.kb)) state.kb = items.length ? items[0].name : "";
   select.value = state.kb;
-  $("kb-delete").disabled = !state.kb;
+  $("kb-delete").disabled = $("kb-rename").disabled = !state.kb;
   if (previous !== state.kb) notify();
   await loadDocuments();
 }
@@ -41,6 +41,21 @@ $("kb-create").addEventListener("submit", async (e) => {
   try {
     await api("/v1/knowledge-bases", { method: "POST", json: { name } });
     $("kb-name").value = "";
+    state.kb = name;
+    notify();
+    await loadKnowledgeBases();
+  } catch (err) { showError(err.message); }
+});
+
+$("kb-rename").addEventListener("click", async () => {
+  const from = state.kb;
+  const name = from && prompt(`New name for "${from}":`, from)?.trim();
+  if (!name || name === from) return;
+  try {
+    await api(`/v1/knowledge-bases/${encodeURIComponent(from)}`, { method: "PATCH", json: { name } });
+    // The conversation is kept per knowledge base: it follows the new name.
+    const chat = localStorage.getItem("quarry.chat." + from);
+    if (chat !== null) { localStorage.setItem("quarry.chat." + name, chat); localStorage.removeItem("quarry.chat." + from); }
     state.kb = name;
     notify();
     await loadKnowledgeBases();
