@@ -115,6 +115,7 @@ public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture
         await Assertions.Expect(page.Locator("#citation-title")).ToContainTextAsync("Travel policy");
         await Assertions.Expect(page.Locator("#citation-where")).ToHaveTextAsync("Taxis");
         await Assertions.Expect(page.Locator("#citation-quote")).ToContainTextAsync("40 euros");
+        await Assertions.Expect(page.Locator("#citation-context mark")).ToContainTextAsync("40 euros");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).Last).ToBeFocusedAsync();
         await ExpectNoSidewaysScrollAsync(page, "source");
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot($"source-{width}") });
