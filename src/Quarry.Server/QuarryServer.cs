@@ -171,6 +171,7 @@ public static class QuarryServer
             ChatCompletionsEndpoints.Map(v1);
             KeyEndpoints.Map(v1);
             AuditEndpoints.Map(v1);
+            MeEndpoints.Map(v1);
         }
         return app;
     }

@@ -11,7 +11,7 @@ internal static class DocumentRows
     public const string KnowledgeBaseColumns = """
         SELECT k.id, k.tenant_id, k.name, k.created_at,
                (SELECT count(*)::integer FROM documents d WHERE d.tenant_id = k.tenant_id AND d.kb_id = k.id),
-               k.embedding_model, k.embedding_dimension, k.embeddings_incomplete
+               k.embedding_model, k.embedding_dimension, k.embeddings_incomplete, k.hidden
         FROM knowledge_bases k
         """;
 
@@ -38,7 +38,8 @@ internal static class DocumentRows
         reader.GetFieldValue<DateTimeOffset>(3),
         reader.GetInt32(4),
         reader.IsDBNull(5) ? null : new EmbeddingModel(reader.GetString(5), reader.GetInt32(6)),
-        reader.GetBoolean(7));
+        reader.GetBoolean(7),
+        reader.GetBoolean(8));
 
     public static DocumentRecord Document(NpgsqlDataReader reader) => new()
     {

@@ -6,19 +6,23 @@ namespace Quarry.Storage.Postgres;
 
 internal sealed partial class PostgresStore : IDocumentStore
 {
-    public async Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken)
+    public Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken) =>
+        CreateKnowledgeBaseAsync(tenant, name, hidden: false, cancellationToken);
+
+    public async Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, bool hidden, CancellationToken cancellationToken)
     {
         if (!KnowledgeBaseNames.IsValid(name))
             throw new ArgumentException($"'{name}' is not a valid knowledge base name: use letters, digits, '-', '_' and '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(name));
 
-        var knowledgeBase = new KnowledgeBase(new KnowledgeBaseId(NewId("kb_")), tenant, name, Now());
+        var knowledgeBase = new KnowledgeBase(new KnowledgeBaseId(NewId("kb_")), tenant, name, Now(), Hidden: hidden);
         try
         {
             return await WriteInStageAsync("store.kb.create", async (connection, transaction, ct) =>
             {
                 await using var insert = connection.Command(
-                    "INSERT INTO knowledge_bases (id, tenant_id, name, created_at) VALUES (@id, @tenant, @name, @at);", transaction)
-                    .Arg("id", knowledgeBase.Id.Value).Arg("tenant", tenant.Value).Arg("name", name).Arg("at", knowledgeBase.CreatedAt);
+                    "INSERT INTO knowledge_bases (id, tenant_id, name, created_at, hidden) VALUES (@id, @tenant, @name, @at, @hidden);", transaction)
+                    .Arg("id", knowledgeBase.Id.Value).Arg("tenant", tenant.Value).Arg("name", name).Arg("at", knowledgeBase.CreatedAt)
+                    .Arg("hidden", hidden);
                 await insert.ExecuteNonQueryAsync(ct);
                 return knowledgeBase;
             }, cancellationToken);
@@ -27,6 +31,38 @@ internal sealed partial class PostgresStore : IDocumentStore
         {
             // The unique (tenant, name) constraint decides between concurrent creators, whatever replica they run on.
             throw new StoreConflictException($"A knowledge base named '{name}' already exists.");
+        }
+    }
+
+    public async Task<KnowledgeBase?> UpdateKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, KnowledgeBaseChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (change.Name is not null && !KnowledgeBaseNames.IsValid(change.Name))
+            throw new ArgumentException($"'{change.Name}' is not a valid knowledge base name: use letters, digits, '-', '_' and '.', at most {KnowledgeBaseNames.MaxLength} characters.", nameof(change));
+        try
+        {
+            return await WriteInStageAsync("store.kb.update", async (connection, transaction, ct) =>
+            {
+                var sets = new List<string>();
+                if (change.Name is not null) sets.Add("name = @name");
+                if (change.Hidden is not null) sets.Add("hidden = @hidden");
+                if (sets.Count > 0)
+                {
+                    await using var update = connection.Command(
+                        $"UPDATE knowledge_bases SET {string.Join(", ", sets)} WHERE tenant_id = @tenant AND id = @kb;", transaction)
+                        .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);
+                    if (change.Name is not null) update.Arg("name", change.Name);
+                    if (change.Hidden is { } hidden) update.Arg("hidden", hidden);
+                    if (await update.ExecuteNonQueryAsync(ct) == 0) return null;
+                }
+                await using var read = connection.Command(DocumentRows.KnowledgeBaseColumns + " WHERE k.tenant_id = @tenant AND k.id = @kb;", transaction)
+                    .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);
+                return (await DocumentRows.ReadAllAsync(read, DocumentRows.KnowledgeBase, ct)).SingleOrDefault();
+            }, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new StoreConflictException($"A knowledge base named '{change.Name}' already exists.");
         }
     }
 

@@ -46,6 +46,12 @@ public sealed class EvalAnswersCommandTests : IDisposable
         json.GetProperty("f1").GetDouble().Should().BeInRange(0.3, 0.7);
         json.GetProperty("latency_ms").GetProperty("p50").GetDouble().Should().BeGreaterThan(0);
         json.GetProperty("stages_ms").GetProperty("retrieve").GetProperty("p95").GetDouble().Should().BeGreaterThan(0);
+
+        // Evaluation corpora stay out of the UI's picker and /v1/models.
+        var list = await _quarry.RunAsync("kb", "list", "--json");
+        list.ExitCode.Should().Be(0, list.ToString());
+        list.Json.EnumerateArray().Select(k => (k.GetProperty("name").GetString(), k.GetProperty("hidden").GetBoolean()))
+            .Should().BeEquivalentTo([("eval-qa", true), ("eval-biology", true)]);
     }
 
     [Fact]

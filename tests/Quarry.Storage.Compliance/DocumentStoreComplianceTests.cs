@@ -7,7 +7,7 @@ namespace Quarry.Storage.Compliance;
 
 /// <summary>What every <see cref="IDocumentStore"/> must do. The store must also answer keyword searches, so that
 /// replacing and deleting can be checked against the index readers actually use.</summary>
-public abstract class DocumentStoreComplianceTests<TStore> : StoreComplianceBase<TStore>
+public abstract partial class DocumentStoreComplianceTests<TStore> : StoreComplianceBase<TStore>
     where TStore : class, IDocumentStore, IKeywordIndex
 {
     private Task<IReadOnlyList<KeywordHit>> SearchAsync(TenantId tenant, string query, int limit = 20) =>

@@ -61,6 +61,8 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     }
 
     public Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken) => Documents.CreateKnowledgeBaseAsync(tenant, name, cancellationToken);
+    public Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, bool hidden, CancellationToken cancellationToken) => Documents.CreateKnowledgeBaseAsync(tenant, name, hidden, cancellationToken);
+    public Task<KnowledgeBase?> UpdateKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, KnowledgeBaseChange change, CancellationToken cancellationToken) => Documents.UpdateKnowledgeBaseAsync(tenant, knowledgeBase, change, cancellationToken);
     public Task<KnowledgeBase?> FindKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken) => Documents.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
     public Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesAsync(TenantId tenant, CancellationToken cancellationToken) => Documents.ListKnowledgeBasesAsync(tenant, cancellationToken);
     public Task<bool> DeleteKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => Documents.DeleteKnowledgeBaseAsync(tenant, knowledgeBase, cancellationToken);

@@ -65,6 +65,8 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     }
 
     public Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken) => _documents.CreateKnowledgeBaseAsync(tenant, name, cancellationToken);
+    public Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, bool hidden, CancellationToken cancellationToken) => _documents.CreateKnowledgeBaseAsync(tenant, name, hidden, cancellationToken);
+    public Task<KnowledgeBase?> UpdateKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, KnowledgeBaseChange change, CancellationToken cancellationToken) => _documents.UpdateKnowledgeBaseAsync(tenant, knowledgeBase, change, cancellationToken);
     public Task<KnowledgeBase?> FindKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken) => _documents.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
     public Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesAsync(TenantId tenant, CancellationToken cancellationToken) => _documents.ListKnowledgeBasesAsync(tenant, cancellationToken);
     public Task<bool> DeleteKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => _documents.DeleteKnowledgeBaseAsync(tenant, knowledgeBase, cancellationToken);

@@ -39,6 +39,7 @@ internal static class KnowledgeBaseCommand
                     embeddingModel = k.EmbeddingModel?.Id,
                     embeddingDimension = k.EmbeddingModel?.Dimension,
                     embeddingsIncomplete = k.EmbeddingModel is null ? (bool?)null : k.EmbeddingsIncomplete,
+                    hidden = k.Hidden,
                 }));
                 return ExitCodes.Ok;
             }

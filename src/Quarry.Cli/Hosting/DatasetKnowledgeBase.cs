@@ -12,12 +12,37 @@ internal sealed record DatasetKnowledgeBase(string Name, KnowledgeBaseId Id, Ing
     public static async Task<DatasetKnowledgeBase> EnsureAsync(IServiceProvider services, TenantId tenant, string name, string corpusPath, CancellationToken cancellationToken)
     {
         var corpus = await JsonLinesCorpus.ReadAsync(corpusPath, cancellationToken);
+        await EnsureHiddenAsync(services.GetRequiredService<IDocumentStore>(), tenant, name, cancellationToken);
         var ingest = await services.GetRequiredService<DocumentIngestor>().IngestAsync(
             new IngestRequest(tenant, name, corpus.Sources, Rejected: corpus.Failures), null, cancellationToken);
         var knowledgeBase = await services.GetRequiredService<IDocumentStore>().FindKnowledgeBaseAsync(tenant, name, cancellationToken)
             ?? throw new InvalidOperationException($"Knowledge base '{name}' was not created by ingestion.");
         return new DatasetKnowledgeBase(name, knowledgeBase.Id, ingest);
     }
+
+    /// <summary>Evaluation corpora stay out of the UI's picker and /v1/models: created hidden, and the default-named ones
+    /// (<c>eval-…</c>) of earlier runs hidden too. A knowledge base the user named otherwise is left as it is.</summary>
+    private static async Task EnsureHiddenAsync(IDocumentStore store, TenantId tenant, string name, CancellationToken cancellationToken)
+    {
+        var existing = await store.FindKnowledgeBaseAsync(tenant, name, cancellationToken);
+        if (existing is null)
+        {
+            try
+            {
+                await store.CreateKnowledgeBaseAsync(tenant, name, hidden: true, cancellationToken);
+            }
+            catch (StoreConflictException)
+            {
+                // Created meanwhile by another run: ingestion below uses it.
+            }
+        }
+        else if (!existing.Hidden && name.StartsWith(DefaultPrefix, StringComparison.Ordinal))
+        {
+            await store.UpdateKnowledgeBaseAsync(tenant, existing.Id, new KnowledgeBaseChange(Hidden: true), cancellationToken);
+        }
+    }
+
+    public const string DefaultPrefix = "eval-";
 
     public SearchFilter Filter(TenantId tenant) => new() { Tenant = tenant, KnowledgeBases = [Id] };
 

@@ -61,5 +61,6 @@ public static class AuditKinds
     public const string KeyRevoked = "key.revoked";
     public const string KnowledgeBaseCreated = "knowledge_base.created";
     public const string KnowledgeBaseDeleted = "knowledge_base.deleted";
+    public const string KnowledgeBaseUpdated = "knowledge_base.updated";
     public const string DocumentDeleted = "document.deleted";
 }

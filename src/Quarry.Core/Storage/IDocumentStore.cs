@@ -12,8 +12,18 @@ public interface IDocumentStore
     /// <exception cref="StoreConflictException">A knowledge base with that name exists in the tenant.</exception>
     Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken);
 
+    /// <param name="hidden">Leave it out of listings and pickers (see <see cref="KnowledgeBase.Hidden"/>).</param>
+    /// <exception cref="StoreConflictException">A knowledge base with that name exists in the tenant.</exception>
+    Task<KnowledgeBase> CreateKnowledgeBaseAsync(TenantId tenant, string name, bool hidden, CancellationToken cancellationToken);
+
+    /// <summary>Renames and/or hides or shows the knowledge base.</summary>
+    /// <returns>The changed knowledge base, or null when the tenant has none with that id.</returns>
+    /// <exception cref="StoreConflictException">Another knowledge base of the tenant has the new name.</exception>
+    Task<KnowledgeBase?> UpdateKnowledgeBaseAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, KnowledgeBaseChange change, CancellationToken cancellationToken);
+
     Task<KnowledgeBase?> FindKnowledgeBaseAsync(TenantId tenant, string name, CancellationToken cancellationToken);
 
+    /// <summary>Every knowledge base of the tenant, hidden ones included (callers filter on <see cref="KnowledgeBase.Hidden"/>).</summary>
     Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesAsync(TenantId tenant, CancellationToken cancellationToken);
 
     /// <summary>Deletes the knowledge base with all its documents, chunks, keyword and vector entries.</summary>

@@ -38,7 +38,7 @@ internal static class ChatCompletionsEndpoints
             return Results.Ok(new
             {
                 @object = "list",
-                data = kbs.Select(k => new { id = k.Name, @object = "model", created = k.CreatedAt.ToUnixTimeSeconds(), owned_by = "quarry" }),
+                data = kbs.Where(k => !k.Hidden).Select(k => new { id = k.Name, @object = "model", created = k.CreatedAt.ToUnixTimeSeconds(), owned_by = "quarry" }),
             });
         }).RequireAuthorization(Policies.Reader).WithTags("OpenAI-compatible").WithName("ListModels");
     }

@@ -7,11 +7,11 @@ namespace Quarry.Server.Endpoints;
 
 // Request and response bodies of the /v1 API. Field names are the API's contract (camelCase on the wire).
 
-public sealed record CreateKnowledgeBaseRequest(string? Name);
+public sealed record CreateKnowledgeBaseRequest(string? Name, bool? Hidden = null);
 
-public sealed record KnowledgeBaseResponse(string Id, string Name, int Documents, DateTimeOffset CreatedAt)
+public sealed record KnowledgeBaseResponse(string Id, string Name, int Documents, DateTimeOffset CreatedAt, bool Hidden)
 {
-    public static KnowledgeBaseResponse From(KnowledgeBase kb) => new(kb.Id.Value, kb.Name, kb.DocumentCount, kb.CreatedAt);
+    public static KnowledgeBaseResponse From(KnowledgeBase kb) => new(kb.Id.Value, kb.Name, kb.DocumentCount, kb.CreatedAt, kb.Hidden);
 }
 
 /// <summary>A JSON upload: the document's text (or, later, a URL to fetch) with its metadata.</summary>

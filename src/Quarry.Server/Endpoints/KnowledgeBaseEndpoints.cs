@@ -19,16 +19,17 @@ internal static class KnowledgeBaseEndpoints
         {
             if (!KnowledgeBaseNames.IsValid(body.Name))
                 return Problems.Invalid($"'name' must be 1–{KnowledgeBaseNames.MaxLength} letters, digits, '-', '_' or '.' (not starting with '.').");
-            var kb = await store.CreateKnowledgeBaseAsync(http.User.Tenant(), body.Name!, ct);
+            var kb = await store.CreateKnowledgeBaseAsync(http.User.Tenant(), body.Name!, body.Hidden ?? false, ct);
             http.Audit(Quarry.Audit.AuditKinds.KnowledgeBaseCreated, kb.Name, kb.Name);
             return TypedResults.Created($"/v1/knowledge-bases/{kb.Name}", KnowledgeBaseResponse.From(kb));
         }).RequireAuthorization(Policies.Admin).WithName("CreateKnowledgeBase")
             .Produces<KnowledgeBaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
 
-        group.MapGet("", async (HttpContext http, IDocumentStore store, CancellationToken ct) =>
+        // Hidden knowledge bases (evaluation corpora) are listed only on request: pickers never offer them.
+        group.MapGet("", async (HttpContext http, IDocumentStore store, CancellationToken ct, bool includeHidden = false) =>
         {
             var items = await KnowledgeBaseLookup.ListAsync(store, http.User, ct);
-            return TypedResults.Ok(new { items = items.Select(KnowledgeBaseResponse.From) });
+            return TypedResults.Ok(new { items = items.Where(k => includeHidden || !k.Hidden).Select(KnowledgeBaseResponse.From) });
         }).RequireAuthorization(Policies.Reader).WithName("ListKnowledgeBases");
 
         group.MapGet("/{kb}", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct) =>
@@ -36,6 +37,8 @@ internal static class KnowledgeBaseEndpoints
                 ? Results.Ok(KnowledgeBaseResponse.From(found))
                 : KnowledgeBaseLookup.NotFound(kb))
             .RequireAuthorization(Policies.Reader).WithName("GetKnowledgeBase").Produces<KnowledgeBaseResponse>();
+
+        KnowledgeBaseUpdates.Map(group);
 
         group.MapDelete("/{kb}", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct) =>
         {

@@ -20,11 +20,13 @@ internal static class Browser
     }
 
     /// <summary>artifacts/screenshots under the repository root (or beside the test binaries outside a checkout).</summary>
-    public static string ScreenshotPath(string name)
+    public static string ScreenshotPath(string name) => ScreenshotPath(name, "screenshots");
+
+    public static string ScreenshotPath(string name, string folderName)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Quarry.slnx"))) dir = dir.Parent;
-        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots");
+        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", folderName);
         Directory.CreateDirectory(folder);
         return Path.Combine(folder, name + ".png");
     }

@@ -29,6 +29,8 @@ public abstract class BrowserTest : IAsyncLifetime
     {
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
         await page.GotoAsync(Server.BaseAddress.ToString());
+        // Knowledge bases and uploads live in the Documents panel beside (or, on phones, over) the conversation.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Documents", Exact = true }).ClickAsync();
         await page.GetByLabel("New knowledge base name").FillAsync(name);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync(name);

@@ -19,13 +19,15 @@ public sealed class ChatPanelTests : BrowserTest
         });
         await Assertions.Expect(page.Locator("#uploads li").First).ToHaveAttributeAsync("data-state", "succeeded", new() { Timeout = 30_000 });
 
-        // Count how often the answer's text changes before it is final: streaming shows it in several steps.
+        // Watch the answer while it streams: a typing indicator first, then text before the final rendering.
         await page.EvaluateAsync("""
             () => {
-              window.__updates = 0;
+              window.__typing = false; window.__partial = false;
               new MutationObserver(() => {
                 const a = document.querySelector('#messages li.answer:last-child');
-                if (a && a.dataset.streaming) window.__updates++;
+                if (!a || !a.dataset.streaming) return;
+                if (a.querySelector('.typing')) window.__typing = true;
+                else if (a.textContent.trim()) window.__partial = true;
               }).observe(document.getElementById('messages'), { subtree: true, childList: true, characterData: true });
             }
             """);
@@ -35,17 +37,20 @@ public sealed class ChatPanelTests : BrowserTest
         var answer = page.Locator("#messages li.answer").Last;
         await Assertions.Expect(answer.Locator("a.cite").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(answer).ToContainTextAsync("40 euros");
-        (await page.EvaluateAsync<int>("() => window.__updates")).Should().BeGreaterThan(1, "the answer arrives as a stream of deltas");
+        (await page.EvaluateAsync<bool>("() => window.__typing")).Should().BeTrue("a typing indicator shows until the first delta");
+        (await page.EvaluateAsync<bool>("() => window.__partial")).Should().BeTrue("streamed text is shown before the answer is final");
+        int.Parse(await answer.GetAttributeAsync("data-deltas") ?? "0").Should().BeGreaterThan(1, "the answer arrives as a stream of deltas");
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ui-chat-answer"), FullPage = true });
 
         await answer.Locator("a.cite").First.ClickAsync();
-        var dialog = page.Locator("#citation");
+        var dialog = page.Locator("#source");
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#citation-title")).ToContainTextAsync("Travel policy");
         await Assertions.Expect(page.Locator("#citation-where")).ToContainTextAsync("Taxis");
         await Assertions.Expect(page.Locator("#citation-quote")).ToContainTextAsync("40 euros");
         await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("ui-chat-citation"), FullPage = true });
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Close" }).ClickAsync();
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
 
         await page.GetByLabel("Question").FillAsync("What is the orbital period of Neptune's moon Triton?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Ask", Exact = true }).ClickAsync();

@@ -203,9 +203,11 @@ public sealed class ReindexTests : IDisposable
             await offline.IngestAsync("partly", Corpus[3]);
             await offline.IngestAsync("plain", Corpus[..1]);
         }
-        // Back to schema 2: what migrations 3 (this one), 4 (API keys) and 6 (fair ingestion) add goes away, the data stays.
+        // Back to schema 2: what migrations 3 (this one) and later add (keys, audit, fair ingestion, hidden KBs) goes away, the data stays.
         await ExecuteAsync("""
             DROP TABLE ingestion_tenant_turns; DROP INDEX ingestion_jobs_doc; DROP INDEX ingestion_jobs_kb;
+            DROP TABLE audit_records; DROP TABLE audit_chain_heads; DROP TABLE audit_checkpoints;
+            ALTER TABLE knowledge_bases DROP COLUMN hidden;
             DROP TABLE api_keys; DROP INDEX ingestion_jobs_tenant_status;
             DROP TRIGGER documents_changed_insert; DROP TRIGGER documents_changed_update; DROP TRIGGER documents_changed_delete;
             DROP TABLE index_changes;

@@ -1,0 +1,86 @@
+// Quarry web UI: plain JavaScript modules over the /v1 API. The only build step is the vendored Markdown bundle
+// (ui/build.sh); nothing is loaded from the network.
+import { $, state, api, showError, applyPermissions, onOfflineChange, UiError } from "./api.js";
+import { loadKnowledgeBases, onKnowledgeBaseChange } from "./docs.js";
+import { loadConversation, newConversation } from "./chat.js";
+import { openPanel, closePanel, closeTopPanel, isOpen } from "./panels.js";
+
+const ExtractiveHint = "Quoting the best passages. Configure a chat model for written answers — see docs/LLM-GATEWAY.md";
+
+async function loadMe() {
+  state.me = await api("/v1/me");
+  document.body.dataset.role = state.me.role;
+  applyPermissions();
+  const server = state.me.server;
+  $("hint").textContent = ExtractiveHint;
+  $("hint").hidden = server.answerMode !== "extractive";
+  renderServerInfo();
+}
+
+function renderServerInfo() {
+  const me = state.me;
+  const rows = me ? [
+    ["Tenant", me.tenant],
+    ["Role", me.role],
+    ["Key", me.keyId],
+    ["Knowledge bases", me.knowledgeBases ? me.knowledgeBases.join(", ") : "all of the tenant's"],
+    ["Answers", me.server.answerMode === "extractive" ? "extractive (quotes passages; no chat model configured)" : `written by ${me.server.chatModel}`],
+    ["Search", me.server.embedder ? `keyword + vectors (${me.server.embedder})` : "keyword only (no embedding model configured)"],
+  ] : [["Server", "not connected"]];
+  $("server-info").replaceChildren(...rows.flatMap(([k, v]) => {
+    const dt = document.createElement("dt"); dt.textContent = k;
+    const dd = document.createElement("dd"); dd.textContent = v;
+    return [dt, dd];
+  }));
+}
+
+// ---- views ----
+$("open-docs").addEventListener("click", (e) => isOpen("docs") ? closePanel("docs") : openPanel("docs", e.currentTarget, $("close-docs")));
+$("close-docs").addEventListener("click", () => closePanel("docs"));
+$("new-chat").addEventListener("click", newConversation);
+
+const settings = $("settings");
+let settingsOpener = null;
+$("open-settings").addEventListener("click", (e) => { settingsOpener = e.currentTarget; renderServerInfo(); settings.showModal(); $("api-key").focus(); });
+settings.addEventListener("close", () => settingsOpener?.focus());
+
+$("api-key").value = state.key;
+$("api-key").addEventListener("change", async (e) => {
+  state.key = e.target.value.trim();
+  localStorage.setItem("quarry.key", state.key);
+  await start();
+});
+
+// ---- keyboard: "/" focuses the composer, Esc closes the top panel ----
+document.addEventListener("keydown", (e) => {
+  const typing = e.target.closest?.("input, textarea, select, [contenteditable]");
+  if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+    e.preventDefault();
+    $("question").focus();
+  } else if (e.key === "Escape" && !settings.open) {
+    if (closeTopPanel()) e.preventDefault();
+  }
+});
+
+onKnowledgeBaseChange(() => loadConversation());
+
+// ---- start, and retry while the server is down ----
+let retry = null;
+onOfflineChange((offline) => {
+  if (offline && !retry) retry = setInterval(() => start(), 5000);
+  if (!offline && retry) { clearInterval(retry); retry = null; }
+});
+
+async function start() {
+  try {
+    await loadMe();
+    await loadKnowledgeBases();
+    showError("");
+  } catch (err) {
+    applyPermissions();
+    showError(err instanceof UiError ? err.message : "Something went wrong while loading: " + err.message);
+  }
+}
+
+loadConversation();
+start();
