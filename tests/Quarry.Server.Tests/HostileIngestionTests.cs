@@ -27,6 +27,8 @@ public sealed class HostileIngestionTests : IAsyncLifetime
             .With("QUARRY_Server__Workers__PollInterval", "00:00:00.100")
             .With("QUARRY_Ingestion__JobTimeout", "00:00:15")
             .With("QUARRY_Models__Embeddings__Provider", "none")
+            // The stand-in pdftotext never finishes: only the pdftotext engine runs it.
+            .With("QUARRY_Parsing__PdfEngine", "PdfToText")
             .With("QUARRY_Parsing__PdfToTextPath", stuck)
             .With("QUARRY_Parsing__PdfTimeout", "00:10:00")
             .With("QUARRY_Parsing__MaxExtractedChars", "2000000");

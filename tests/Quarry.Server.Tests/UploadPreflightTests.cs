@@ -23,7 +23,7 @@ public sealed class UploadPreflightTests(KeyedServer fixture) : IClassFixture<Ke
     [Fact]
     public async Task A_type_no_parser_reads_is_415()
     {
-        var problem = await (await _writer.UploadFileAsync("preflight", "slides.pptx", [0x50, 0x4B, 0x03, 0x04, 1, 2, 3], contentType: null))
+        var problem = await (await _writer.UploadFileAsync("preflight", "slides.ppt", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 1, 2, 3], contentType: null))
             .ProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
         problem.GetProperty("reason").GetString().Should().Be("unsupported-type");
     }

@@ -16,7 +16,10 @@ namespace Quarry.Parsing;
 /// </summary>
 internal static class ManagedPdfText
 {
-    public static Task<string> ExtractAsync(byte[] bytes, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
+    /// <param name="Title">The document information's title, when the PDF has one.</param>
+    public sealed record Result(string Text, string? Title);
+
+    public static Task<Result> ExtractAsync(byte[] bytes, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.PdfTimeout);
@@ -31,7 +34,7 @@ internal static class ManagedPdfText
         }
     }
 
-    private static string Extract(byte[] bytes, string fileName, int maxChars, CancellationToken cancellationToken)
+    private static Result Extract(byte[] bytes, string fileName, int maxChars, CancellationToken cancellationToken)
     {
         PdfDocument document;
         try
@@ -68,7 +71,8 @@ internal static class ManagedPdfText
                         $"'{fileName}' yields more than {maxChars:N0} characters of text (Parsing:MaxExtractedChars).");
                 }
             }
-            return text.ToString();
+            var title = document.Information.Title?.Trim();
+            return new Result(text.ToString(), string.IsNullOrEmpty(title) ? null : title);
         }
     }
 

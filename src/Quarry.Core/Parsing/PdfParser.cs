@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +24,7 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
         if (settings.PdfEngine != PdfEngine.PdfToText)
         {
             var managed = await ManagedPdfText.ExtractAsync(bytes, input.FileName, settings, cancellationToken).ConfigureAwait(false);
-            return Build(await ScannedPdfPages.FillAsync(bytes, managed, input.FileName, settings, cancellationToken).ConfigureAwait(false), input.FileName);
+            return Build(await ScannedPdfPages.FillAsync(bytes, managed.Text, input.FileName, settings, cancellationToken).ConfigureAwait(false), input.FileName, managed.Title);
         }
         var path = Path.Combine(Path.GetTempPath(), "quarry-" + Guid.NewGuid().ToString("N") + ".pdf");
         try
@@ -45,97 +43,21 @@ internal sealed class PdfParser(IOptions<ParsingOptions> options) : IDocumentPar
 
     private static async Task<string> ExtractAsync(string path, string fileName, ParsingOptions settings, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(settings.PdfToTextPath)
+        var result = await ToolProcess.RunAsync(settings.PdfToTextPath, ["-enc", "UTF-8", "-eol", "unix", path, "-"], fileName, settings.PdfTimeout,
+            settings.MaxExtractedChars, "install poppler-utils (apt-get install poppler-utils)", "Parsing:PdfToTextPath", cancellationToken,
+            timeoutSetting: "Parsing:PdfTimeout").ConfigureAwait(false);
+        var errors = result.Errors;
+        if (errors.Contains("password", StringComparison.OrdinalIgnoreCase) || errors.Contains("encrypt", StringComparison.OrdinalIgnoreCase))
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in new[] { "-enc", "UTF-8", "-eol", "unix", path, "-" }) start.ArgumentList.Add(argument);
-
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
+            throw new DocumentRejectedException(RejectionReason.Encrypted, $"'{fileName}' is an encrypted PDF that needs a password.");
         }
-        catch (Win32Exception ex)
+        if (result.ExitCode != 0 || (errors.Contains("Syntax Error", StringComparison.Ordinal) && result.Output.Trim().Length == 0))
         {
-            throw new DocumentRejectedException(RejectionReason.ToolMissing,
-                "pdftotext was not found: install poppler-utils (apt-get install poppler-utils)" +
-                $" or set Parsing:PdfToTextPath (tried '{settings.PdfToTextPath}').", ex);
+            throw new DocumentRejectedException(RejectionReason.Corrupt,
+                $"'{fileName}' is a damaged or truncated PDF (pdftotext exit {result.ExitCode}: {ToolProcess.FirstLine(errors)}).");
         }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(settings.PdfTimeout);
-        var stdout = ReadCappedAsync(process.StandardOutput, settings.MaxExtractedChars, timeout.Token);
-        var stderr = ReadCappedAsync(process.StandardError, 64 * 1024, timeout.Token);
-        try
-        {
-            // Output first: a process blocked on a full pipe after we stop reading would otherwise never exit.
-            var (text, truncated) = await stdout.ConfigureAwait(false);
-            if (truncated)
-            {
-                Kill(process);
-                throw new DocumentRejectedException(RejectionReason.TooLarge,
-                    $"'{fileName}' yields more than {settings.MaxExtractedChars:N0} characters of text (Parsing:MaxExtractedChars).");
-            }
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            var (errors, _) = await stderr.ConfigureAwait(false);
-            if (errors.Contains("password", StringComparison.OrdinalIgnoreCase) || errors.Contains("encrypt", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new DocumentRejectedException(RejectionReason.Encrypted, $"'{fileName}' is an encrypted PDF that needs a password.");
-            }
-            if (process.ExitCode != 0 || (errors.Contains("Syntax Error", StringComparison.Ordinal) && text.Trim().Length == 0))
-            {
-                throw new DocumentRejectedException(RejectionReason.Corrupt,
-                    $"'{fileName}' is a damaged or truncated PDF (pdftotext exit {process.ExitCode}: {FirstLine(errors)}).");
-            }
-            return text;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Kill(process);
-            throw new DocumentRejectedException(RejectionReason.Timeout,
-                $"pdftotext did not finish '{fileName}' within {settings.PdfTimeout.TotalSeconds:0.#} s (Parsing:PdfTimeout).");
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            throw;
-        }
+        return result.Output;
     }
-
-    /// <summary>Reads at most <paramref name="maxChars"/>; the flag says there was more.</summary>
-    private static async Task<(string Text, bool Truncated)> ReadCappedAsync(StreamReader reader, int maxChars, CancellationToken cancellationToken)
-    {
-        var sb = new StringBuilder();
-        var buffer = new char[16 * 1024];
-        int read;
-        while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (sb.Length + read > maxChars) return (sb.ToString(), true);
-            sb.Append(buffer, 0, read);
-        }
-        return (sb.ToString(), false);
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Exited in between.
-        }
-    }
-
-    private static string FirstLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "no message";
 
     /// <param name="metadataTitle">The title from the PDF's document information, preferred when present.</param>
     internal static ParsedDocument Build(string text, string fileName, string? metadataTitle = null)

@@ -13,9 +13,10 @@ internal static class ToolProcess
     public sealed record Result(int ExitCode, string Output, string Errors);
 
     /// <param name="installHint">Shown when the tool is absent, e.g. "install tesseract-ocr (apt-get install tesseract-ocr)".</param>
-    /// <param name="setting">The configuration key naming the tool's path and time limit.</param>
+    /// <param name="setting">The configuration key naming the tool's path (and its time limit, unless
+    /// <paramref name="timeoutSetting"/> names that).</param>
     public static async Task<Result> RunAsync(string tool, IEnumerable<string> arguments, string fileName, TimeSpan timeout,
-        int maxOutputChars, string installHint, string setting, CancellationToken cancellationToken)
+        int maxOutputChars, string installHint, string setting, CancellationToken cancellationToken, string? timeoutSetting = null)
     {
         var start = new ProcessStartInfo(tool)
         {
@@ -63,7 +64,7 @@ internal static class ToolProcess
         {
             Kill(process);
             throw new DocumentRejectedException(RejectionReason.Timeout,
-                $"{name} did not finish '{fileName}' within {timeout.TotalSeconds:0.#} s ({setting}).");
+                $"{name} did not finish '{fileName}' within {timeout.TotalSeconds:0.#} s ({timeoutSetting ?? setting}).");
         }
         catch (OperationCanceledException)
         {
