@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -48,71 +47,44 @@ public sealed class ProviderThrottlingTests : IAsyncDisposable
 
     /// <summary>A loopback OpenAI-compatible <c>POST /v1/embeddings</c> that answers 429 (with Retry-After) to its
     /// first requests, then embeddings (float or base64, as requested).</summary>
-    private sealed class ThrottlingEmbeddings : IAsyncDisposable
+    private sealed class ThrottlingEmbeddings(int throttledRequests) : LoopbackHttpServer
     {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-        private readonly int _throttled;
+        private readonly int _throttled = throttledRequests;
         private int _requests;
 
-        public ThrottlingEmbeddings(int throttledRequests)
-        {
-            _throttled = throttledRequests;
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Endpoint = new Uri($"http://127.0.0.1:{port}/v1");
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            _loop = Task.Run(LoopAsync);
-        }
-
-        public Uri Endpoint { get; }
+        public Uri Endpoint => new(BaseAddress, "v1");
         public int Requests => Volatile.Read(ref _requests);
 
-        private async Task LoopAsync()
+        protected override async Task HandleAsync(HttpListenerContext context)
         {
-            while (_listener.IsListening)
+            var response = context.Response;
+            var body = await JsonNode.ParseAsync(context.Request.InputStream);
+            if (Interlocked.Increment(ref _requests) <= _throttled)
             {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-                using var response = context.Response;
-                var body = await JsonNode.ParseAsync(context.Request.InputStream);
-                if (Interlocked.Increment(ref _requests) <= _throttled)
-                {
-                    response.StatusCode = 429;
-                    response.AddHeader("Retry-After", "1");
-                    await Write(response, """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""");
-                    continue;
-                }
-                var inputs = body!["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];
-                var base64 = body["encoding_format"]?.GetValue<string>() == "base64";
-                var data = new JsonArray();
-                for (var i = 0; i < inputs.Count; i++)
-                {
-                    var vector = Enumerable.Range(0, 8).Select(d => (float)((inputs[i].Length + d) % 5 + 1)).ToArray();
-                    JsonNode embedding = base64
-                        ? JsonValue.Create(Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray()))
-                        : new JsonArray(vector.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
-                    data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
-                }
-                var reply = new JsonObject
-                {
-                    ["object"] = "list",
-                    ["data"] = data,
-                    ["model"] = "fake-embedder",
-                    ["usage"] = new JsonObject { ["prompt_tokens"] = 1, ["total_tokens"] = 1 },
-                };
-                await Write(response, reply.ToJsonString());
+                response.StatusCode = 429;
+                response.AddHeader("Retry-After", "1");
+                await Write(response, """{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}""");
+                return;
             }
+            var inputs = body!["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];
+            var base64 = body["encoding_format"]?.GetValue<string>() == "base64";
+            var data = new JsonArray();
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var vector = Enumerable.Range(0, 8).Select(d => (float)((inputs[i].Length + d) % 5 + 1)).ToArray();
+                JsonNode embedding = base64
+                    ? JsonValue.Create(Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray()))
+                    : new JsonArray(vector.Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
+                data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+            }
+            var reply = new JsonObject
+            {
+                ["object"] = "list",
+                ["data"] = data,
+                ["model"] = "fake-embedder",
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 1, ["total_tokens"] = 1 },
+            };
+            await Write(response, reply.ToJsonString());
         }
 
         private static async Task Write(HttpListenerResponse response, string json)
@@ -120,13 +92,6 @@ public sealed class ProviderThrottlingTests : IAsyncDisposable
             response.ContentType = "application/json";
             var bytes = Encoding.UTF8.GetBytes(json);
             await response.OutputStream.WriteAsync(bytes);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }

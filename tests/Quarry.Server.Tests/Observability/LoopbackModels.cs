@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Observability;
 
@@ -11,7 +11,7 @@ namespace Quarry.Server.Tests.Observability;
 /// (JSON or streamed, with usage), answering with the first sentence of the first evidence block and [1]. It keeps the
 /// <c>traceparent</c> header of every request, so a test can see the trace reach the provider.
 /// </summary>
-internal sealed class LoopbackModels : IAsyncDisposable
+internal sealed class LoopbackModels : LoopbackHttpServer
 {
     public const string ChatModel = "gpt-test";
     /// <summary>Quarry's id of the model (answers, metrics and logs name it so).</summary>
@@ -19,53 +19,25 @@ internal sealed class LoopbackModels : IAsyncDisposable
     public const int PromptTokens = 120;
     public const int CompletionTokens = 12;
 
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly Func<string, string> _answer;
 
-    public LoopbackModels()
-    {
-        var port = FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}/v1");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
+    /// <param name="answer">Shapes the answer from the verifiable first sentence (default: that sentence and [1]).</param>
+    public LoopbackModels(Func<string, string>? answer = null) => _answer = answer ?? (sentence => sentence + " [1]");
 
-    public Uri Endpoint { get; }
+    public Uri Endpoint => new(BaseAddress, "v1");
 
     /// <summary>(path, traceparent) of every request received.</summary>
     public ConcurrentQueue<(string Path, string? TraceParent)> Requests { get; } = new();
 
-    public static int FreePort()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-            using var response = context.Response;
-            var path = context.Request.Url!.AbsolutePath;
-            Requests.Enqueue((path, context.Request.Headers["traceparent"]));
-            var body = (await JsonNode.ParseAsync(context.Request.InputStream))!;
-            if (path.EndsWith("/embeddings", StringComparison.Ordinal)) await EmbedAsync(response, body);
-            else if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) await ChatAsync(response, body);
-            else response.StatusCode = 404;
-        }
+        var response = context.Response;
+        var path = context.Request.Url!.AbsolutePath;
+        Requests.Enqueue((path, context.Request.Headers["traceparent"]));
+        var body = (await JsonNode.ParseAsync(context.Request.InputStream))!;
+        if (path.EndsWith("/embeddings", StringComparison.Ordinal)) await EmbedAsync(response, body);
+        else if (path.EndsWith("/chat/completions", StringComparison.Ordinal)) await ChatAsync(response, body);
+        else response.StatusCode = 404;
     }
 
     private static async Task EmbedAsync(HttpListenerResponse response, JsonNode body)
@@ -85,10 +57,10 @@ internal sealed class LoopbackModels : IAsyncDisposable
         await WriteAsync(response, new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = "fake-embedder" }.ToJsonString());
     }
 
-    private static async Task ChatAsync(HttpListenerResponse response, JsonNode body)
+    private async Task ChatAsync(HttpListenerResponse response, JsonNode body)
     {
         var prompt = string.Join("\n", body["messages"]!.AsArray().Select(m => m!["content"]?.ToString() ?? ""));
-        var answer = FirstEvidenceSentence(prompt) + " [1]";
+        var answer = _answer(FirstEvidenceSentence(prompt));
         var usage = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens };
         if (body["stream"]?.GetValue<bool>() != true)
         {
@@ -109,8 +81,8 @@ internal sealed class LoopbackModels : IAsyncDisposable
         }
         response.ContentType = "text/event-stream";
         var sse = new StringBuilder();
-        foreach (var piece in answer.Split(' '))
-            sse.Append("data: ").Append(Chunk(new JsonObject { ["content"] = piece + " " }, null, null)).Append("\n\n");
+        for (var i = 0; i < answer.Length; i += 12)
+            sse.Append("data: ").Append(Chunk(new JsonObject { ["content"] = answer.Substring(i, Math.Min(12, answer.Length - i)) }, null, null)).Append("\n\n");
         sse.Append("data: ").Append(Chunk(new JsonObject(), "stop", null)).Append("\n\n");
         sse.Append("data: ").Append(new JsonObject { ["id"] = "chatcmpl-1", ["object"] = "chat.completion.chunk", ["model"] = ChatModel, ["choices"] = new JsonArray(), ["usage"] = usage }.ToJsonString()).Append("\n\n");
         sse.Append("data: [DONE]\n\n");
@@ -144,10 +116,4 @@ internal sealed class LoopbackModels : IAsyncDisposable
         await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(json));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
 }

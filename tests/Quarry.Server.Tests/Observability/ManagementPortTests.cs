@@ -11,10 +11,10 @@ public sealed class ManagementPortTests
     [Fact]
     public async Task Metrics_move_to_the_management_port_and_a_dead_collector_costs_requests_nothing()
     {
-        var port = LoopbackModels.FreePort();
+        var port = LoopbackHttpServer.FreePort();
         await using var server = new ServerProcess()
             .With("QUARRY_Observability__Metrics__Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .With("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{LoopbackModels.FreePort()}")
+            .With("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}")
             .With("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
             .With("OTEL_BSP_SCHEDULE_DELAY", "100");
         await server.StartAsync("--dev");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Observability;
 
@@ -9,45 +10,20 @@ namespace Quarry.Server.Tests.Observability;
 /// it is sent with a minimal protobuf reader: the fields a test checks (ids, parent, name, string/int attributes,
 /// the resource's service.name), from the OTLP trace proto.
 /// </summary>
-internal sealed class OtlpReceiver : IAsyncDisposable
+internal sealed class OtlpReceiver : LoopbackHttpServer
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
-
-    public OtlpReceiver()
-    {
-        var port = LoopbackModels.FreePort();
-        Endpoint = new Uri($"http://127.0.0.1:{port}");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
-
-    public Uri Endpoint { get; }
+    public Uri Endpoint => BaseAddress;
     public ConcurrentQueue<ReceivedSpan> Spans { get; } = new();
     public ConcurrentQueue<string> Paths { get; } = new();
 
-    private async Task LoopAsync()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-            using var response = context.Response;
-            Paths.Enqueue(context.Request.Url!.AbsolutePath);
-            using var buffer = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(buffer);
-            foreach (var span in Decode(buffer.ToArray())) Spans.Enqueue(span);
-            response.ContentType = "application/x-protobuf";
-            response.StatusCode = 200;
-        }
+        Paths.Enqueue(context.Request.Url!.AbsolutePath);
+        using var buffer = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(buffer);
+        foreach (var span in Decode(buffer.ToArray())) Spans.Enqueue(span);
+        context.Response.ContentType = "application/x-protobuf";
+        context.Response.StatusCode = 200;
     }
 
     // ExportTraceServiceRequest{1: ResourceSpans{1: Resource{1: KeyValue}, 2: ScopeSpans{2: Span}}}
@@ -166,12 +142,6 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
 }
 
 internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, IReadOnlyDictionary<string, string> Attributes, string? Service);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Observability;
 
@@ -13,7 +14,7 @@ public sealed class PrometheusTests(ObservedServer fixture)
     public async Task A_real_prometheus_scrapes_quarry_and_answers_a_query()
     {
         var directory = Directory.CreateTempSubdirectory("quarry-prometheus-");
-        var port = LoopbackModels.FreePort();
+        var port = LoopbackHttpServer.FreePort();
         var target = fixture.Server.BaseAddress;
         await File.WriteAllTextAsync(Path.Combine(directory.FullName, "prometheus.yml"), $"""
             global:

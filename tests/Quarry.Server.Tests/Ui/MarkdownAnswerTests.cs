@@ -1,8 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using Quarry.Server.Tests.Observability;
 using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Ui;
@@ -11,7 +8,9 @@ namespace Quarry.Server.Tests.Ui;
 /// code block with a copy button, no raw HTML from the model or the sources, and no extractive hint.</summary>
 public sealed class MarkdownAnswerTests : IAsyncLifetime
 {
-    private readonly LoopbackChat _chat = new();
+    // The verifiable first sentence with [1], then a fenced code block and a line of raw HTML.
+    private readonly LoopbackModels _chat = new(sentence =>
+        sentence + " [1]\n\n```bash\npip install fastapi\n```\n\nLogs look like <font color=\"red\">INFO</font> lines.");
     private ServerProcess _server = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _chromium = null!;
@@ -61,89 +60,5 @@ public sealed class MarkdownAnswerTests : IAsyncLifetime
         (await page.EvaluateAsync<bool>("() => document.scrollingElement.scrollWidth <= window.innerWidth")).Should().BeTrue();
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot($"answer-markdown-{width}") });
         await page.CloseAsync();
-    }
-
-    /// <summary>Streams the first evidence sentence with [1], then a fenced code block and a line of raw HTML.</summary>
-    private sealed class LoopbackChat : IAsyncDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-
-        public LoopbackChat()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Endpoint = new Uri($"http://127.0.0.1:{port}/v1");
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            _loop = Task.Run(LoopAsync);
-        }
-
-        public Uri Endpoint { get; }
-
-        private async Task LoopAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-                using var response = context.Response;
-                var body = (await JsonNode.ParseAsync(context.Request.InputStream))!;
-                var prompt = string.Join("\n", body["messages"]!.AsArray().Select(m => m!["content"]?.ToString() ?? ""));
-                var answer = FirstEvidenceSentence(prompt) + " [1]\n\n```bash\npip install fastapi\n```\n\nLogs look like <font color=\"red\">INFO</font> lines.";
-                var streamed = body["stream"]?.GetValue<bool>() == true;
-                response.ContentType = streamed ? "text/event-stream" : "application/json";
-                var text = streamed ? Stream(answer) : Completion(answer);
-                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(text));
-            }
-        }
-
-        private static string Completion(string answer) => new JsonObject
-        {
-            ["id"] = "c1", ["object"] = "chat.completion", ["model"] = "gpt-test",
-            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = answer }, ["finish_reason"] = "stop" }),
-        }.ToJsonString();
-
-        private static string Stream(string answer)
-        {
-            var sse = new StringBuilder();
-            for (var i = 0; i < answer.Length; i += 12)
-                sse.Append("data: ").Append(Chunk(new JsonObject { ["content"] = answer.Substring(i, Math.Min(12, answer.Length - i)) }, null)).Append("\n\n");
-            sse.Append("data: ").Append(Chunk(new JsonObject(), "stop")).Append("\n\n").Append("data: [DONE]\n\n");
-            return sse.ToString();
-        }
-
-        private static string Chunk(JsonObject delta, string? finish) => new JsonObject
-        {
-            ["id"] = "c1", ["object"] = "chat.completion.chunk", ["model"] = "gpt-test",
-            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
-        }.ToJsonString();
-
-        // Evidence blocks are fenced by <<< and >>>: repeating the first block's first sentence makes the answer verify.
-        private static string FirstEvidenceSentence(string prompt)
-        {
-            var open = prompt.IndexOf("<<<", StringComparison.Ordinal);
-            var close = open < 0 ? -1 : prompt.IndexOf(">>>", open, StringComparison.Ordinal);
-            if (close < 0) return "Not found in the knowledge base.";
-            var text = prompt[(open + 3)..close].Trim();
-            var end = text.IndexOf(". ", StringComparison.Ordinal);
-            return end < 0 ? text : text[..(end + 1)];
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _listener.Stop();
-            _listener.Close();
-            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
     }
 }
