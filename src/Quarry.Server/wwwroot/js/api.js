@@ -3,6 +3,8 @@
 export const $ = (id) => document.getElementById(id);
 
 export const state = {
+  // Settles when the first load (caller, knowledge bases) has finished, however it ended.
+  ready: Promise.resolve(),
   kb: localStorage.getItem("quarry.kb") || "",
   key: localStorage.getItem("quarry.key") || "",
   me: null,

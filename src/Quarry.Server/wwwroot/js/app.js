@@ -83,4 +83,4 @@ async function start() {
 }
 
 loadConversation();
-start();
+state.ready = start();

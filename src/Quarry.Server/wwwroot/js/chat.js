@@ -47,10 +47,12 @@ function userItem(text) {
 }
 
 // ---- sending ----
-$("ask-form").addEventListener("submit", (e) => {
+$("ask-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const question = $("question").value.trim();
   if (!question || running) return;
+  // A question sent while the page is still loading waits for the knowledge bases instead of racing them.
+  await state.ready;
   if (!state.kb) { showError("There is no knowledge base yet: open Documents, create one and add files, then ask again."); return; }
   $("question").value = "";
   autosize();
