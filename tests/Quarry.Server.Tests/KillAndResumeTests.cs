@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Quarry.Core.Tests.TestSupport;
 using Quarry.Server.Tests.TestSupport;
@@ -24,7 +23,7 @@ public sealed class KillAndResumeTests : IDisposable
     [SharedDataFact]
     public async Task Killing_the_server_during_ingestion_loses_and_duplicates_nothing()
     {
-        var names = WriteLargeDocuments(count: 6);
+        var names = LargeDocuments.Write(_files, count: 6, share: 4);
 
         await using var server = new ServerProcess()
             .With("QUARRY_Server__Workers__Count", "1")
@@ -49,7 +48,7 @@ public sealed class KillAndResumeTests : IDisposable
         {
             while (true)
             {
-                beforeKill = await ListJobsAsync(client);
+                beforeKill = await client.ListJobsAsync();
                 if (beforeKill.Any(j => j.GetProperty("status").GetString() == "succeeded")) break;
                 await Task.Delay(20, wait.Token);
             }
@@ -64,7 +63,7 @@ public sealed class KillAndResumeTests : IDisposable
         foreach (var job in jobs.Values)
             (await client.WaitForJobAsync(job, TimeSpan.FromSeconds(120))).GetProperty("status").GetString().Should().Be("succeeded", server.Output);
 
-        var after = await ListJobsAsync(client);
+        var after = await client.ListJobsAsync();
         foreach (var (id, updatedAt) in finishedBefore)
         {
             var job = after.Single(j => j.GetProperty("id").GetString() == id);
@@ -85,27 +84,7 @@ public sealed class KillAndResumeTests : IDisposable
         Directory.EnumerateFiles(Path.Combine(server.DataDirectory, "uploads")).Should().BeEmpty("finished jobs remove their uploads");
     }
 
-    private static async Task<IReadOnlyList<JsonElement>> ListJobsAsync(HttpClient client) =>
-        (await (await client.GetAsync("/v1/jobs?limit=100")).JsonAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
 
-    /// <summary>Large Markdown files (each the FastAPI docs in a different order, under its own title), so that each
-    /// takes long enough to ingest for the kill to land mid-run.</summary>
-    private List<string> WriteLargeDocuments(int count)
-    {
-        var sources = Directory.EnumerateFiles(SharedData.Path("datasets", "kb-fastapi-docs", "docs"), "*.md", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal).ToList();
-        var names = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var text = new StringBuilder($"# Collection {i}\n\n");
-            foreach (var source in sources.Skip(i * 7).Concat(sources.Take(i * 7)).Take(sources.Count / 4))
-                text.Append(File.ReadAllText(source)).Append("\n\n");
-            var name = $"collection-{i}.md";
-            File.WriteAllText(Path.Combine(_files, name), text.ToString());
-            names.Add(name);
-        }
-        return names;
-    }
 
     /// <summary>Chunk counts from a plain `quarry ingest` of the same files (no server, no kill).</summary>
     private async Task<Dictionary<string, int>> ReferenceChunkCountsAsync()

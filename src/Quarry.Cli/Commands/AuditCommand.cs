@@ -63,7 +63,7 @@ internal static class AuditCommand
                 await Console.Error.WriteLineAsync("--format must be jsonl.");
                 return ExitCodes.Usage;
             }
-            if (!TryTime(result.GetValue(since), out var from) || !TryTime(result.GetValue(until), out var to) || (to is not null && from > to))
+            if (!AuditTime.TryParse(result.GetValue(since), out var from) || !AuditTime.TryParse(result.GetValue(until), out var to) || (to is not null && from > to))
             {
                 await Console.Error.WriteLineAsync("--since and --until must be ISO 8601 dates or times, --since not after --until.");
                 return ExitCodes.Usage;
@@ -98,13 +98,4 @@ internal static class AuditCommand
         return AuditCheckpointSigner.FromOptions(options);
     }
 
-    private static bool TryTime(string? value, out DateTimeOffset? time)
-    {
-        time = null;
-        if (value is null) return true;
-        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            return false;
-        time = parsed;
-        return true;
-    }
 }

@@ -20,8 +20,8 @@ internal static class AuditEndpoints
         group.MapGet("", async (HttpContext http, IAuditStore store, string? from, string? to, string? route, string? keyId, string? documentId,
             string? limit, string? cursor, CancellationToken ct) =>
         {
-            if (!TryTime(from, out var fromTime)) return Problems.Invalid("'from' must be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z.");
-            if (!TryTime(to, out var toTime)) return Problems.Invalid("'to' must be an ISO 8601 date or time, e.g. 2026-02-01T00:00:00Z.");
+            if (!AuditTime.TryParse(from, out var fromTime)) return Problems.Invalid("'from' must be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z.");
+            if (!AuditTime.TryParse(to, out var toTime)) return Problems.Invalid("'to' must be an ISO 8601 date or time, e.g. 2026-02-01T00:00:00Z.");
             if (fromTime is { } f && toTime is { } t && f > t) return Problems.Invalid("'from' must not be after 'to'.");
             var size = DefaultLimit;
             if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
@@ -44,15 +44,6 @@ internal static class AuditEndpoints
             .WithName("GetAudit").Produces<AuditRecord>();
     }
 
-    private static bool TryTime(string? value, out DateTimeOffset? time)
-    {
-        time = null;
-        if (value is null) return true;
-        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            return false;
-        time = parsed;
-        return true;
-    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

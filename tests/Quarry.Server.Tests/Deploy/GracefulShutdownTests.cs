@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using Quarry.Core.Tests.TestSupport;
 using Quarry.Server.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -25,7 +23,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
     [InlineData("00:00:20", false)]
     public async Task Sigterm_during_ingestion_exits_within_the_grace_period_and_loses_nothing(string drain, bool expectRelease)
     {
-        var names = WriteLargeDocuments(count: 5);
+        var names = LargeDocuments.Write(_files, count: 5, share: 2);
         await using var server = new ServerProcess()
             .With("QUARRY_Server__Workers__Count", "1")
             .With("QUARRY_Ingestion__Parallelism", "1")
@@ -46,7 +44,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         }
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
         {
-            while (!(await ListJobsAsync(client)).Any(j => j.GetProperty("status").GetString() == "succeeded"))
+            while (!(await client.ListJobsAsync()).Any(j => j.GetProperty("status").GetString() == "succeeded"))
                 await Task.Delay(20, wait.Token);
         }
 
@@ -72,24 +70,5 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         page.GetProperty("items").EnumerateArray().Should().OnlyContain(d => d.GetProperty("version").GetInt32() == 1, "nothing was stored twice");
     }
 
-    private static async Task<IReadOnlyList<JsonElement>> ListJobsAsync(HttpClient client) =>
-        (await (await client.GetAsync("/v1/jobs?limit=100")).JsonAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
 
-    /// <summary>Large Markdown files (FastAPI docs, rotated) so that one is still running when SIGTERM arrives.</summary>
-    private List<string> WriteLargeDocuments(int count)
-    {
-        var sources = Directory.EnumerateFiles(SharedData.Path("datasets", "kb-fastapi-docs", "docs"), "*.md", SearchOption.AllDirectories)
-            .Order(StringComparer.Ordinal).ToList();
-        var names = new List<string>();
-        for (var i = 0; i < count; i++)
-        {
-            var text = new StringBuilder($"# Collection {i}\n\n");
-            foreach (var source in sources.Skip(i * 7).Concat(sources.Take(i * 7)).Take(sources.Count / 2))
-                text.Append(File.ReadAllText(source)).Append("\n\n");
-            var name = $"collection-{i}.md";
-            File.WriteAllText(Path.Combine(_files, name), text.ToString());
-            names.Add(name);
-        }
-        return names;
-    }
 }

@@ -60,6 +60,9 @@ internal static class Api
         return job;
     }
 
+    public static async Task<IReadOnlyList<JsonElement>> ListJobsAsync(this HttpClient client) =>
+        (await (await client.GetAsync("/v1/jobs?limit=100")).JsonAsync(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
+
     public static async Task<JsonElement> WaitForJobAsync(this HttpClient client, string jobId, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
