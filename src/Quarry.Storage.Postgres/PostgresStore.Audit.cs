@@ -83,10 +83,7 @@ internal sealed partial class PostgresStore : IAuditStore
         command.Parameters.Add(Nullable("route", NpgsqlDbType.Text, query.Route));
         command.Parameters.Add(Nullable("key", NpgsqlDbType.Text, query.KeyId));
         command.Parameters.Add(Nullable("doc", NpgsqlDbType.Text, query.DocumentId));
-        var items = await ReadAuditAsync(command, cancellationToken);
-        if (items.Count <= query.Limit) return new AuditPage(items, null);
-        items.RemoveAt(items.Count - 1);
-        return new AuditPage(items, items[^1].Sequence);
+        return AuditPage.FromOneMore(await ReadAuditAsync(command, cancellationToken), query.Limit);
     }
 
     public async Task<AuditRecord?> GetAsync(TenantId tenant, string id, CancellationToken cancellationToken)

@@ -63,10 +63,7 @@ internal sealed partial class SqliteStore : IAuditStore
             .With("$from", query.From is { } from ? UnixTime.ToMs(from) : null)
             .With("$to", query.To is { } to ? UnixTime.ToMs(to) : null)
             .With("$route", query.Route).With("$key", query.KeyId).With("$doc", query.DocumentId).With("$limit", query.Limit + 1);
-        var items = await ReadAuditAsync(command, cancellationToken);
-        if (items.Count <= query.Limit) return new AuditPage(items, null);
-        items.RemoveAt(items.Count - 1);
-        return new AuditPage(items, items[^1].Sequence);
+        return AuditPage.FromOneMore(await ReadAuditAsync(command, cancellationToken), query.Limit);
     }
 
     public async Task<AuditRecord?> GetAsync(TenantId tenant, string id, CancellationToken cancellationToken)

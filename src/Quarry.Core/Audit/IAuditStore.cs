@@ -45,4 +45,15 @@ public sealed record AuditQuery(
     long? Before = null);
 
 /// <param name="Next">The cursor for the next page, or null on the last page.</param>
-public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, long? Next);
+public sealed record AuditPage(IReadOnlyList<AuditRecord> Items, long? Next)
+{
+    /// <summary>A page from a read of <paramref name="limit"/> + 1 records, newest first: the extra one only says
+    /// that another page follows, which starts below the last record kept.</summary>
+    public static AuditPage FromOneMore(List<AuditRecord> items, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count <= limit) return new AuditPage(items, null);
+        items.RemoveRange(limit, items.Count - limit);
+        return new AuditPage(items, items[^1].Sequence);
+    }
+}
