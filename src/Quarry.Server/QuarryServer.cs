@@ -22,6 +22,7 @@ using Quarry.Server.Jobs;
 using Quarry.Server.Lifecycle;
 using Quarry.Server.Limits;
 using Quarry.Server.Observability;
+using Quarry.Server.Security;
 
 namespace Quarry.Server;
 
@@ -122,6 +123,7 @@ public static class QuarryServer
         services.AddSingleton<WorkerStatus>();
         services.AddSingleton<StartupState>();
         services.AddSingleton<ApiKeyCache>();
+        services.AddQuarrySecurity();
         services.AddSingleton<Quotas>();
         services.AddHostedService<StartupTasks>();
         var server = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
@@ -144,6 +146,7 @@ public static class QuarryServer
         app.UseManagementPortGuard();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseQuarrySecurityHeaders();
         if (server.EnableUi && server.RunsApi)
         {
             var files = new EmbeddedFileProvider(typeof(QuarryServer).Assembly, "Quarry.Server.wwwroot");
@@ -152,6 +155,7 @@ public static class QuarryServer
         }
         app.UseRouting();
         app.Use(StoreGate.InvokeAsync);
+        app.UseFailedAuthenticationLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

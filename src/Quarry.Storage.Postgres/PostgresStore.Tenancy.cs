@@ -78,6 +78,17 @@ internal sealed partial class PostgresStore : ITenantStore
         }, cancellationToken);
     }
 
+    public async Task<string> GetApiKeysVersionAsync(CancellationToken cancellationToken)
+    {
+        // Keys are never deleted, only revoked: the count and the latest revocation together change on every write.
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), count(revoked_at), coalesce(extract(epoch FROM max(revoked_at))::text, '') FROM api_keys;", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}:{reader.GetInt64(1)}:{reader.GetString(2)}");
+    }
+
     public async Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken);

@@ -63,6 +63,16 @@ internal sealed partial class SqliteStore : ITenantStore
         }, cancellationToken);
     }
 
+    public async Task<string> GetApiKeysVersionAsync(CancellationToken cancellationToken)
+    {
+        // Keys are never deleted, only revoked: the count and the latest revocation together change on every write.
+        await using var connection = await _database.OpenReadAsync(cancellationToken);
+        await using var command = connection.Command("SELECT count(*), count(revoked_at), coalesce(max(revoked_at), 0) FROM api_keys;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}:{reader.GetInt64(1)}:{reader.GetInt64(2)}");
+    }
+
     public async Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenReadAsync(cancellationToken);

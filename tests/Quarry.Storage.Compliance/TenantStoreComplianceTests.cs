@@ -32,6 +32,21 @@ public abstract class TenantStoreComplianceTests<TStore> : StoreComplianceBase<T
     }
 
     [Fact]
+    public async Task The_keys_version_changes_on_every_create_and_revoke_and_only_then()
+    {
+        var versions = new List<string> { await Store.GetApiKeysVersionAsync(Ct) };
+        var (key, hash) = ApiKeys.Generate();
+        var created = await Store.CreateApiKeyAsync(new NewApiKey(Acme, ApiKeyRole.Reader, hash, ApiKeys.DisplayPrefix(key), ""), Ct);
+        versions.Add(await Store.GetApiKeysVersionAsync(Ct));
+        (await Store.GetApiKeysVersionAsync(Ct)).Should().Be(versions[^1], "reading changes nothing");
+        await Store.RevokeApiKeyAsync(Acme, created.Id, Ct);
+        versions.Add(await Store.GetApiKeysVersionAsync(Ct));
+        await Store.RevokeApiKeyAsync(Acme, created.Id, Ct);
+        (await Store.GetApiKeysVersionAsync(Ct)).Should().Be(versions[^1], "revoking a revoked key is not a change");
+        versions.Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
     public async Task A_key_limited_to_knowledge_bases_reads_back_its_list()
     {
         var (key, hash) = ApiKeys.Generate();

@@ -102,6 +102,7 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     public Task<ApiKeyRecord?> FindApiKeyAsync(string keyHash, CancellationToken cancellationToken) => Tenants.FindApiKeyAsync(keyHash, cancellationToken);
     public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantId? tenant, CancellationToken cancellationToken) => Tenants.ListApiKeysAsync(tenant, cancellationToken);
     public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken) => Tenants.RevokeApiKeyAsync(tenant, keyId, cancellationToken);
+    public Task<string> GetApiKeysVersionAsync(CancellationToken cancellationToken) => Tenants.GetApiKeysVersionAsync(cancellationToken);
     public Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken) => Tenants.GetUsageAsync(tenant, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => EmbeddingCache.GetManyAsync(model, textHashes, cancellationToken);

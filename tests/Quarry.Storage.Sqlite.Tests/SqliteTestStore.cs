@@ -106,6 +106,7 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<ApiKeyRecord?> FindApiKeyAsync(string keyHash, CancellationToken cancellationToken) => _tenants.FindApiKeyAsync(keyHash, cancellationToken);
     public Task<IReadOnlyList<ApiKeyRecord>> ListApiKeysAsync(TenantId? tenant, CancellationToken cancellationToken) => _tenants.ListApiKeysAsync(tenant, cancellationToken);
     public Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken) => _tenants.RevokeApiKeyAsync(tenant, keyId, cancellationToken);
+    public Task<string> GetApiKeysVersionAsync(CancellationToken cancellationToken) => _tenants.GetApiKeysVersionAsync(cancellationToken);
     public Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken) => _tenants.GetUsageAsync(tenant, cancellationToken);
 
     public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => _embeddingCache.GetManyAsync(model, textHashes, cancellationToken);

@@ -86,7 +86,7 @@ internal static class KeysCommand
     private static Command Revoke(Option<bool> json)
     {
         var id = new Argument<string>("id") { Description = "Key id (see 'quarry keys list')." };
-        var command = new Command("revoke", "Revoke a key: it stops working within the server's key cache time (30 s by default).") { id };
+        var command = new Command("revoke", "Revoke a key: running servers notice within about a second (Auth:KeyVersionPollInterval).") { id };
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = CliContext.BuildServices(result);

@@ -19,6 +19,10 @@ public interface ITenantStore
     /// <summary>False when the key is unknown in that tenant or already revoked.</summary>
     Task<bool> RevokeApiKeyAsync(TenantId tenant, string keyId, CancellationToken cancellationToken);
 
+    /// <summary>A value that changes whenever any key is created or revoked, by any process sharing the store; servers
+    /// poll it so that a key revoked elsewhere (another replica, the CLI) stops working within a poll interval.</summary>
+    Task<string> GetApiKeysVersionAsync(CancellationToken cancellationToken);
+
     /// <summary>What the tenant holds now, for quotas: stored documents and bytes, plus unfinished ingestion jobs.</summary>
     Task<TenantUsage> GetUsageAsync(TenantId tenant, CancellationToken cancellationToken);
 }

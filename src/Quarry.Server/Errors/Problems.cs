@@ -16,6 +16,7 @@ internal static class Problems
     public static readonly ProblemKind InvalidQuery = new(400, "invalid-query", "The query cannot be run as given.");
     public static readonly ProblemKind Unauthorized = new(401, "unauthorized", "A valid API key is required.");
     public static readonly ProblemKind Forbidden = new(403, "forbidden", "The API key's role does not allow this operation.");
+    public static readonly ProblemKind ForbiddenOrigin = new(403, "forbidden-origin", "The request comes from another web origin.");
     public static readonly ProblemKind NotFound = new(404, "not-found", "Not found.");
     public static readonly ProblemKind Conflict = new(409, "conflict", "The request conflicts with existing state.");
     public static readonly ProblemKind PayloadTooLarge = new(413, "payload-too-large", "The request body is too large.");
@@ -31,7 +32,7 @@ internal static class Problems
 
     public static IReadOnlyList<ProblemKind> All { get; } =
     [
-        InvalidRequest, MalformedJson, InvalidQuery, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
+        InvalidRequest, MalformedJson, InvalidQuery, Unauthorized, Forbidden, ForbiddenOrigin, NotFound, Conflict, PayloadTooLarge,
         UnsupportedMediaType, DocumentRejected, RateLimited, QuotaExceeded, Internal, ModelUnavailable,
         Unavailable, StoreUnavailable, Timeout,
     ];

@@ -48,6 +48,11 @@ public sealed class AuthOptions
     /// within this time).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the store is asked whether any key was created or revoked (by any process); a change clears
+    /// the key cache, so revocations take effect everywhere within about this time. Zero turns polling off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan KeyVersionPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class WorkerOptions

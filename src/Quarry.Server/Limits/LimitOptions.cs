@@ -34,6 +34,15 @@ public sealed class LimitOptions
     [Range(1, long.MaxValue)]
     public long MaxRequestBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Requests with an unknown or malformed key one client address may send per second (after
+    /// <see cref="FailedAuthenticationBurst"/>) before its requests without a recently valid key are refused with 429,
+    /// ahead of the key lookup. Keys already known valid are never held back by this limit.</summary>
+    [Range(1, 1_000_000)]
+    public int FailedAuthenticationsPerSecond { get; set; } = 5;
+
+    [Range(1, 1_000_000)]
+    public int FailedAuthenticationBurst { get; set; } = 50;
+
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan SearchTimeout { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Ask and chat completions, streamed or not.</summary>

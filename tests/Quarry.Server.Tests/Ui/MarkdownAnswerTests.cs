@@ -43,6 +43,11 @@ public sealed class MarkdownAnswerTests : IAsyncLifetime
     public async Task A_streamed_answer_renders_a_code_block_and_no_raw_html(int width, int height)
     {
         var page = await _chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) violations.Add(message.Text);
+        };
         await page.GotoAsync(_server.BaseAddress.ToString());
         await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync("guide");
         await Assertions.Expect(page.Locator("#hint")).ToBeHiddenAsync();
@@ -58,6 +63,7 @@ public sealed class MarkdownAnswerTests : IAsyncLifetime
         (await answer.Locator("font, span[style]").CountAsync()).Should().Be(0, "markup in an answer is shown as text, never rendered");
         await Assertions.Expect(answer).ToContainTextAsync("<font color=\"red\">INFO</font>");
         (await page.EvaluateAsync<bool>("() => document.scrollingElement.scrollWidth <= window.innerWidth")).Should().BeTrue();
+        violations.Should().BeEmpty("the UI runs under the server's Content-Security-Policy");
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot($"answer-markdown-{width}") });
         await page.CloseAsync();
     }
