@@ -14,7 +14,7 @@ public static class PostgresStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the PostgreSQL store as the engine's document store, keyword index, embedding cache, change feed,
-    /// tenant store and ingestion queue, over one connection pool per process. The schema is brought up to date on first
+    /// tenant store, ingestion queue and shared rate-limit buckets, over one connection pool per process. The schema is brought up to date on first
     /// use under an advisory lock, so replicas may start together.
     /// </summary>
     public static IServiceCollection AddQuarryPostgresStorage(this IServiceCollection services, Action<PostgresStorageOptions> configure)
@@ -53,6 +53,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<IIngestionJobStore>(sp => sp.GetRequiredService<PostgresJobQueue>());
         services.TryAddSingleton<IJobBacklog>(sp => sp.GetRequiredService<PostgresJobQueue>());
         services.TryAddSingleton(sp => new PostgresUploadBlobs(sp.GetRequiredService<PostgresDatabase>()));
+        services.TryAddSingleton<ISharedTokenBuckets>(sp => new PostgresTokenBuckets(sp.GetRequiredService<PostgresDatabase>()));
         return services;
     }
 }

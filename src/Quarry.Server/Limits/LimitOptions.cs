@@ -17,6 +17,10 @@ public sealed class LimitOptions
     [Range(1, 1_000_000)]
     public int Burst { get; set; } = 200;
 
+    /// <summary>When the store is shared by replicas (PostgreSQL), one bucket per tenant for all of them; false keeps
+    /// a bucket per process (N replicas then admit N times the rate).</summary>
+    public bool SharedAcrossReplicas { get; set; } = true;
+
     [Range(1, 10_000)]
     public int ConcurrentAsks { get; set; } = 8;
 

@@ -6,12 +6,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Quarry.Server.Auth;
 using Quarry.Server.Errors;
+using Quarry.Tenancy;
 
 namespace Quarry.Server.Limits;
 
 /// <summary>
 /// Requests per second (token bucket) for every endpoint and concurrent asks for the answer endpoints, both
-/// partitioned by tenant (by client address before authentication). Rejections are 429 problems with Retry-After.
+/// partitioned by tenant (by client address on anonymous routes). With a store every replica shares (PostgreSQL), the
+/// per-tenant rate is one bucket for all replicas (<see cref="SharedTokenBucketLimiter"/>); concurrent asks stay per
+/// process. Rejections are 429 problems with Retry-After.
 /// </summary>
 internal static class RateLimiting
 {
@@ -19,11 +22,19 @@ internal static class RateLimiting
 
     public static IServiceCollection AddQuarryRateLimiting(this IServiceCollection services)
     {
+        services.AddSingleton<SharedLimitHealth>();
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 var (key, limits) = Partition(context);
+                var shared = context.User.TryTenant() is null ? null : SharedBuckets(context);
+                if (shared is not null)
+                {
+                    var health = context.RequestServices.GetRequiredService<SharedLimitHealth>();
+                    var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                    return RateLimitPartition.Get(key, k => new SharedTokenBucketLimiter(shared, health, k, limits.RequestsPerSecond!.Value, limits.Burst!.Value, time));
+                }
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.Burst!.Value,
@@ -58,6 +69,11 @@ internal static class RateLimiting
         });
         return services;
     }
+
+    private static ISharedTokenBuckets? SharedBuckets(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value.SharedAcrossReplicas
+            ? context.RequestServices.GetService<ISharedTokenBuckets>()
+            : null;
 
     private static (string Key, TenantLimits Limits) Partition(HttpContext context)
     {
