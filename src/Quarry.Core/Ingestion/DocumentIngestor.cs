@@ -9,6 +9,7 @@ using Quarry.Documents;
 using Quarry.Embedding;
 using Quarry.Indexing.Vectors;
 using Quarry.Parsing;
+using Quarry.Privacy;
 using Quarry.Storage;
 
 namespace Quarry.Ingestion;
@@ -28,6 +29,7 @@ public sealed class DocumentIngestor
     private readonly ILogger<DocumentIngestor> _logger;
     private readonly IEmbedder? _embedder;
     private readonly InMemoryVectorIndex? _vectors;
+    private readonly PrivacyMasker? _privacy;
 
     internal DocumentIngestor(
         DocumentParserSelector parsers,
@@ -38,8 +40,10 @@ public sealed class DocumentIngestor
         TimeProvider time,
         ILogger<DocumentIngestor> logger,
         IEmbedder? embedder = null,
-        InMemoryVectorIndex? vectors = null)
+        InMemoryVectorIndex? vectors = null,
+        PrivacyMasker? privacy = null)
     {
+        _privacy = privacy;
         _embedder = embedder;
         _vectors = vectors;
         _parsers = parsers;
@@ -185,6 +189,9 @@ public sealed class DocumentIngestor
             {
                 parsed = await _parsers.ParseAsync(new ParserInput(stream, source.FileName, source.ContentType, source.Length), cancellationToken);
             }
+            // The privacy stage: under mask-stored, originals never reach the chunker, the index or the store.
+            if (_privacy?.ModeFor(request.Tenant, knowledgeBase.Name) == PrivacyMode.MaskStored)
+                parsed = _privacy.MaskDocument(parsed, request.Tenant);
             var chunks = _chunker.Chunk(parsed);
             var embeddings = await EmbedAsync(chunks, cancellationToken);
 

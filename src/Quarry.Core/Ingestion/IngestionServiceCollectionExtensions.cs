@@ -29,7 +29,8 @@ public static class IngestionServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DocumentIngestor>>(),
             sp.GetService<IEmbedder>(),
-            sp.GetService<InMemoryVectorIndex>()));
+            sp.GetService<InMemoryVectorIndex>(),
+            sp.GetService<Quarry.Privacy.PrivacyMasker>()));
         return services;
     }
 }

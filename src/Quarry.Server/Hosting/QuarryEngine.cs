@@ -8,6 +8,7 @@ using Quarry.Generation;
 using Quarry.Ingestion;
 using Quarry.Models.Local.Hub;
 using Quarry.Parsing;
+using Quarry.Privacy;
 using Quarry.Prompting;
 using Quarry.Retrieval;
 
@@ -41,6 +42,7 @@ public static class QuarryEngine
         LocalModelConfiguration.AddReranker(services, configuration);
         // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.
         ChatConfiguration.Add(services, configuration);
+        services.AddQuarryPrivacy(dataDirectory, configuration.GetSection(PrivacyOptions.SectionName).Bind);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
