@@ -22,6 +22,7 @@ using Quarry.Server.Jobs;
 using Quarry.Server.Lifecycle;
 using Quarry.Server.Limits;
 using Quarry.Server.Observability;
+using Quarry.Server.Privacy;
 using Quarry.Server.Security;
 
 namespace Quarry.Server;
@@ -160,6 +161,7 @@ public static class QuarryServer
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseRequestTimeouts();
+        app.UseQuarryOutputMasking();
 
         HealthEndpoints.Map(app);
         app.MapQuarryMetrics();

@@ -56,12 +56,18 @@ internal static partial class PiiRecognizers
     {
         // "version 10.2.0.1" and "v1.2.3.4" are software versions, not hosts.
         var before = at.Text.AsSpan(Math.Max(0, at.Index - 12), Math.Min(12, at.Index)).ToString();
-        return !VersionContext().IsMatch(before) && IPAddress.TryParse(value, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork;
+        return !VersionContext().IsMatch(before) && IPAddress.TryParse(value, out var ip) && ip.AddressFamily == AddressFamily.InterNetwork
+            && !Impersonal(ip);
     }
+
+    /// <summary>Loopback, "any" and broadcast addresses fill documentation ("--host 0.0.0.0", "127.0.0.1:8000") and
+    /// point at no one.</summary>
+    private static bool Impersonal(IPAddress ip) =>
+        IPAddress.IsLoopback(ip) || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.Broadcast) || ip.Equals(IPAddress.IPv6Any);
 
     private static bool IsIpv6(string value) =>
         value.Count(c => c == ':') >= 2 && IPAddress.TryParse(value, out var ip) && ip.AddressFamily == AddressFamily.InterNetworkV6
-        && (value.Contains("::", StringComparison.Ordinal) || value.Count(c => c == ':') == 7);
+        && (value.Contains("::", StringComparison.Ordinal) || value.Count(c => c == ':') == 7) && !Impersonal(ip);
 
     [GeneratedRegex(@"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])", RegexOptions.CultureInvariant, 250)]
     private static partial Regex EmailPattern();

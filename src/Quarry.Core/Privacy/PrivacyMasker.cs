@@ -15,12 +15,15 @@ public sealed class PrivacyMasker
     private readonly PrivacyOptions _options;
     private readonly PiiDetector _detector;
     private readonly PiiReplacement _replacement;
+    private readonly bool _patternsSpanWords;
 
     internal PrivacyMasker(IOptions<PrivacyOptions> options, byte[] pseudonymKey)
     {
         _options = options.Value;
         _detector = new PiiDetector(_options);
         _replacement = new PiiReplacement(_options.Style, pseudonymKey);
+        // A configured pattern that may match whitespace can join ordinary words into one value.
+        _patternsSpanWords = _options.Patterns.Any(p => p.Pattern is { } pattern && (pattern.Contains(' ', StringComparison.Ordinal) || pattern.Contains(@"\s", StringComparison.Ordinal)));
     }
 
     public PrivacyMode ModeFor(TenantId tenant, string? knowledgeBase) => _options.ModeFor(tenant.Value, knowledgeBase);
@@ -50,7 +53,7 @@ public sealed class PrivacyMasker
         return document with { Title = title, Text = text, Blocks = blocks, Metadata = metadata };
     }
 
-    public StreamingPiiMasker Stream(TenantId tenant) => new(this, tenant);
+    public StreamingPiiMasker Stream(TenantId tenant) => new(this, tenant, _patternsSpanWords);
 
     private string Replace(string text, IReadOnlyList<PiiMatch> matches, string tenant, out SpanMoves moves)
     {

@@ -19,7 +19,8 @@ internal sealed class RequestObservability(
     IEnumerable<IRequestObserver> observers,
     IOptions<ObservabilityOptions> options,
     TimeProvider time,
-    ILogger<RequestObservability> logger)
+    ILogger<RequestObservability> logger,
+    Quarry.Privacy.PrivacyMasker privacy)
 {
     public const string TraceHeader = "X-Trace-Id";
 
@@ -61,6 +62,8 @@ internal sealed class RequestObservability(
         var user = context.User;
         facts.Tenant = user.TryTenant()?.Value;
         facts.KeyId = user.FindFirst(Caller.KeyClaim)?.Value;
+        // The question reaches the log and the audit trail only as the tenant's privacy policy lets it leave.
+        if (facts.Query is not null && user.TryTenant() is { } tenant && privacy.MasksOutput(tenant)) facts.Query = privacy.Mask(facts.Query, tenant);
 
         var model = facts.Model ?? "none";
         AiMetrics.Requests.Add(1,

@@ -151,6 +151,7 @@ NEGATIVES = [
     lambda: f"Order ORD-{digits(5)} is a legacy number.",
     lambda: f"Room {rng.randint(100, 999)}, floor {rng.randint(1, 30)}, building {rng.randint(1, 9)}.",
     lambda: f"Chapter {rng.randint(1, 30)}.{rng.randint(1, 30)}.{rng.randint(1, 30)} covers it.",
+    lambda: rng.choice(["Run uvicorn main:app --host 0.0.0.0 --port 80.", "Open http://127.0.0.1:8000/docs in a browser.", "Bind to ::1 for local tests.", "The netmask is 255.255.255.255 here."]),
 ]
 
 rows = []

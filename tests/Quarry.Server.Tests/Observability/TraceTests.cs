@@ -67,6 +67,6 @@ public sealed class TraceTests(ObservedServer fixture)
             if (spans.Any(s => s.Name == last) && spans.Any(s => s.ParentSpanId.Length == 0)) return spans;
             await Task.Delay(100);
         }
-        throw new TimeoutException($"Trace {traceId} did not arrive; received: {string.Join(", ", fixture.Otlp.Spans.Select(s => s.Name).Distinct())}");
+        throw new TimeoutException($"Trace {traceId} did not arrive whole; its spans: {string.Join(", ", fixture.Otlp.Spans.Where(s => s.TraceId == traceId).Select(s => s.Name + (s.ParentSpanId.Length == 0 ? " (root)" : "")))}; all received: {string.Join(", ", fixture.Otlp.Spans.Select(s => s.Name).Distinct())}");
     }
 }
