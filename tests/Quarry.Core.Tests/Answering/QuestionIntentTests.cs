@@ -72,6 +72,6 @@ public sealed class QuestionIntentTests
         var answerer = EvidenceFixture.Answerer(o => o.MaxSentences = 1);
 
         answerer.Answer("How do I declare OAuth2 scopes?", evidence).Citations.Single().Quote.Should().Be(Guide);
-        answerer.Answer("Which version added OAuth2 scopes in dependencies?", evidence).Citations.Single().Quote.Should().Be(Notes);
+        answerer.Answer("What changed for OAuth2 scopes in dependencies in 0.18.0?", evidence).Citations.Single().Quote.Should().Be(Notes);
     }
 }

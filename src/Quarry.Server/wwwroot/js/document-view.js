@@ -28,7 +28,7 @@ function renderFacts(doc) {
     ["Source", doc.sourceUri],
     ["Type", doc.contentType],
     ["Size", `${(doc.sizeBytes / 1024).toFixed(1)} KB`],
-    ["Version", `${doc.version} · ${doc.chunkCount} chunks`],
+    ["Version", `${doc.version} · ${plural(doc.chunkCount, "chunk")}`],
     ["Updated", new Date(doc.updatedAt).toLocaleString()],
     ...Object.entries(doc.tags ?? {}).map(([k, v]) => [k, v]),
   ];
@@ -42,12 +42,14 @@ function renderFacts(doc) {
 function renderVersions(versions) {
   $("document-versions").replaceChildren(...[...versions].sort((a, b) => b.version - a.version).map((v) => {
     const li = document.createElement("li");
-    li.textContent = `v${v.version} · ${new Date(v.createdAt).toLocaleString()} · ${(v.sizeBytes / 1024).toFixed(1)} KB · ${v.chunkCount} chunks`;
+    li.textContent = `v${v.version} · ${new Date(v.createdAt).toLocaleString()} · ${(v.sizeBytes / 1024).toFixed(1)} KB · ${plural(v.chunkCount, "chunk")}`;
     li.title = "checksum " + v.checksum;
     if (v.version === shown.version) li.classList.add("current");
     return li;
   }));
 }
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Returns the element to scroll to: the first marked quote, else the cited chunk. */
 function renderChunks(chunks, chunkId, quote) {
@@ -57,7 +59,8 @@ function renderChunks(chunks, chunkId, quote) {
     section.className = "doc-chunk";
     section.id = "chunk-" + chunk.id;
     const trail = sectionTrail({ section: chunk.section.join(" > "), title: shown.title });
-    if (trail) {
+    // A chunk that opens with its headings shows them itself; the trail is for chunks cut mid-section.
+    if (trail && !chunk.text.trimStart().startsWith("#")) {
       const where = document.createElement("p");
       where.className = "muted small";
       where.textContent = trail + (chunk.pageStart ? ` · page ${chunk.pageStart}` : "");

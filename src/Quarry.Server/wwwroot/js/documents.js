@@ -61,7 +61,7 @@ function row(doc) {
   title.append(open);
   const status = document.createElement("td");
   status.className = "doc-status";
-  status.textContent = updating.has(doc.id) ? "updating…" : `v${doc.version} · ${doc.chunkCount} chunks`;
+  status.textContent = updating.has(doc.id) ? "updating…" : `v${doc.version} · ${doc.chunkCount} chunk${doc.chunkCount === 1 ? "" : "s"}`;
   status.title = `Updated ${new Date(doc.updatedAt).toLocaleString()}`;
   const actions = document.createElement("td");
   // Controls the key may not use are not drawn at all, rather than failing after the click.

@@ -76,7 +76,10 @@ function row(job) {
   const status = document.createElement("span");
   status.className = "state " + job.status;
   status.textContent = describe(job);
-  li.append(name, bar, status);
+  // A bar only while there is progress to show: a full bar on a failed file would read as success.
+  li.append(name);
+  if (!Finished.includes(job.status)) li.append(bar);
+  li.append(status);
   return li;
 }
 
