@@ -79,9 +79,10 @@ $("ask-form").addEventListener("submit", async (e) => {
   $("question").value = "";
   autosize();
   turns.push({ role: "user", text: question });
-  save();
   $("chat-empty").hidden = true;
   $("messages").append(userItem(question));
+  // Saved first, so a new chat is a stored conversation (with an id) before its answer streams.
+  await save().catch(() => {});
   send(question);
 });
 
@@ -109,6 +110,8 @@ async function send(question) {
   $("messages").append(li);
   scrollToEnd();
   const controller = new AbortController();
+  // Opening another conversation stops this answer; it then belongs to the conversation it was asked in.
+  const owner = { id: current, turns };
   running = { controller, deltas: 0 };
   const progress = running;
   $("stop-button").hidden = false;
@@ -126,9 +129,14 @@ async function send(question) {
     if (err.name === "AbortError") turn.stopped = true;
     else turn.error = err instanceof UiError ? err.message : "The answer could not be completed: " + err.message;
   } finally {
-    running = null;
-    $("stop-button").hidden = true;
-    $("ask-button").disabled = false;
+    if (running === progress) running = null;
+    $("stop-button").hidden = !running;
+    $("ask-button").disabled = !!running;
+    if (turns !== owner.turns) {
+      owner.turns.push(turn);
+      if (owner.id) await saveTurns(owner.id, owner.turns);
+      return;
+    }
     turns.push(turn);
     save();
     const final = answerItem(turn, true);
