@@ -60,6 +60,12 @@ internal sealed partial class PostgresStore
             filters.Condition("d.kb_id = @kb", new NpgsqlParameter<string>("kb", kb.Value));
         filters.SourcePrefix("d.source_uri", query.SourcePrefix);
         filters.TagsAll("d", query.Tags);
+        if (!string.IsNullOrEmpty(query.Contains))
+        {
+            // strpos rather than LIKE: '%' and '_' typed in a search box are text, not wildcards.
+            filters.Condition("(strpos(lower(d.title), @contains) > 0 OR strpos(lower(d.source_uri), @contains) > 0)",
+                new NpgsqlParameter<string>("contains", query.Contains.ToLowerInvariant()));
+        }
         var where = " WHERE d.tenant_id = @tenant" + filters.Sql;
 
         // The count and the page come from one snapshot.

@@ -91,6 +91,12 @@ internal sealed partial class SqliteStore
         }
         SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", query.SourcePrefix);
         SqlFilters.AppendTagsAll(where, parameters, "d", query.Tags);
+        if (!string.IsNullOrEmpty(query.Contains))
+        {
+            // instr rather than LIKE: '%' and '_' typed in a search box are text, not wildcards.
+            where.Append(" AND (instr(lower(d.title), $contains) > 0 OR instr(lower(d.source_uri), $contains) > 0)");
+            parameters.Add(("$contains", query.Contains.ToLowerInvariant()));
+        }
 
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         // The count and the page come from one snapshot.

@@ -75,4 +75,21 @@ public sealed class MeAndHiddenKnowledgeBaseTests(KeyedServer server) : IClassFi
         using var writer = server.Client(server.Writer);
         (await writer.PatchAsJsonAsync("/v1/knowledge-bases/renamed-kb", new { hidden = false })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
+    [Fact]
+    public async Task Searching_everywhere_leaves_hidden_knowledge_bases_out()
+    {
+        using var admin = server.Client(server.Admin);
+        await (await admin.PostJsonAsync("/v1/knowledge-bases", new { name = "eval-sprockets", hidden = true })).JsonAsync(HttpStatusCode.Created);
+        await admin.CreateKnowledgeBaseAsync("sprocket-manuals");
+        await admin.IngestAsync("eval-sprockets", "hidden.md", "# Sprockets\n\nThe sprocket chain is greased with zinc paste.");
+        await admin.IngestAsync("sprocket-manuals", "shown.md", "# Sprockets\n\nThe sprocket chain is greased with lithium paste.");
+
+        async Task<string> Found(object body) => string.Join(" | ",
+            (await (await admin.PostJsonAsync("/v1/search", body)).JsonAsync(HttpStatusCode.OK)).GetProperty("results").EnumerateArray()
+                .Select(r => r.GetProperty("text").GetString()));
+        (await Found(new { query = "sprocket chain paste" })).Should().Contain("lithium").And.NotContain("zinc");
+        (await Found(new { query = "sprocket chain paste", knowledgeBase = "eval-sprockets" })).Should().Contain("zinc").And.NotContain("lithium");
+        var answer = await (await admin.PostJsonAsync("/v1/ask", new { question = "What is the sprocket chain greased with?" })).JsonAsync(HttpStatusCode.OK);
+        answer.GetProperty("text").GetString().Should().Contain("lithium").And.NotContain("zinc");
+    }
 }

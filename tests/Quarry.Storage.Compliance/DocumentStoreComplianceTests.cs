@@ -260,6 +260,11 @@ public abstract partial class DocumentStoreComplianceTests<TStore> : StoreCompli
         // '_' is not a wildcard.
         (await Store.ListDocumentsAsync(new DocumentListQuery { Tenant = TenantA, SourcePrefix = "hr_" }, Ct)).Total.Should().Be(1);
 
+        // A search box: title or source contains the text, ignoring case, and '_' is text there too.
+        (await Store.ListDocumentsAsync(new DocumentListQuery { Tenant = TenantA, KnowledgeBase = kb.Id, Contains = "POLICY-3" }, Ct))
+            .Items.Select(d => d.SourceUri).Should().Equal("hr/policy-3.md");
+        (await Store.ListDocumentsAsync(new DocumentListQuery { Tenant = TenantA, Contains = "R_A" }, Ct)).Items.Select(d => d.SourceUri).Should().Equal("hr_archive/old.md");
+
         var tagged = await Store.ListDocumentsAsync(new DocumentListQuery
         {
             Tenant = TenantA,

@@ -146,7 +146,7 @@ public sealed class AskService
         {
             retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(question, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
         }
-        var evidence = SuppliedEvidence.Number(retrieval.Chunks);
+        var evidence = await DefinitionLeads.AddAsync(question, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
         BuiltPrompt? prompt = null;
         if (_chat is not null && evidence.Count > 0)
         {

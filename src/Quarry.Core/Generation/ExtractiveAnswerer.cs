@@ -23,6 +23,9 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
     private const double ContextShare = 0.5;
     private const double SecondSentenceRelativeScore = 0.6;
     private const double SecondSentenceNewCoverage = 0.15;
+    private const double DefinitionWeight = 0.3;
+    private const double TitleMatchWeight = 0.2;
+    private const double ChangeLogPenalty = 0.3;
 
     private readonly ExtractiveAnswererOptions _options = options.Value;
 
@@ -30,13 +33,14 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
     {
         if (evidence.Count == 0) return ExtractiveResult.Abstain("No evidence in the knowledge base matched the question.");
         var profile = QuestionProfile.Parse(question);
+        var intent = QuestionIntent.Parse(question);
         if (profile.Terms.Count == 0) return ExtractiveResult.Abstain("The question has no words to look for.");
 
         var candidates = Candidates(evidence, profile);
         if (candidates.Count == 0) return ExtractiveResult.Abstain("The evidence has no quotable sentences.");
         var idf = InverseFrequencies(profile.Terms, candidates);
         var total = profile.Terms.Sum(t => idf[t]);
-        foreach (var c in candidates) c.Rate(profile, idf, total);
+        foreach (var c in candidates) c.Rate(profile, intent, idf, total);
 
         var evidenceCoverage = EvidenceCoverage(profile.Terms, candidates);
         if (evidenceCoverage < _options.MinimumEvidenceCoverage)
@@ -151,7 +155,7 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
         public double Coverage { get; private set; }
         public double Score { get; private set; }
 
-        public void Rate(QuestionProfile profile, Dictionary<string, double> idf, double total)
+        public void Rate(QuestionProfile profile, QuestionIntent intent, Dictionary<string, double> idf, double total)
         {
             double weight = 0;
             foreach (var term in profile.Terms)
@@ -168,7 +172,20 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
             }
             Coverage = total > 0 ? weight / total : 0;
             var answerKind = profile.HasCandidateAnswer(text) ? 1.0 : 0.0;
-            Score = Coverage + ProximityWeight * Proximity() + AnswerKindWeight * answerKind + RankWeight / Math.Sqrt(Evidence.N);
+            Score = Coverage + ProximityWeight * Proximity() + AnswerKindWeight * answerKind + RankWeight / Math.Sqrt(Evidence.N)
+                + IntentAdjustment(intent);
+        }
+
+        // A definition from the document about the subject beats a passing mention elsewhere; release notes mention
+        // every feature in passing, so they answer only questions about versions and changes.
+        private double IntentAdjustment(QuestionIntent intent)
+        {
+            var adjustment = 0.0;
+            if (intent.IsDefinition)
+                adjustment += (intent.Defines(text) ? DefinitionWeight : 0) + TitleMatchWeight * intent.TitleMatch(Evidence.Chunk);
+            if (!intent.AsksAboutChanges && QuestionIntent.IsChangeLog(Evidence.Chunk))
+                adjustment -= ChangeLogPenalty;
+            return adjustment;
         }
 
         // Distinct matched terms ÷ the shortest word window holding all of them: 1 when they stand side by side.

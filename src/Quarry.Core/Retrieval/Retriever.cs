@@ -15,7 +15,7 @@ namespace Quarry.Retrieval;
 /// with their metadata. Keyword and vector searches run in parallel and are fused by reciprocal rank; with no
 /// embedder (or one that fails or is slow) it runs keyword-only and says why in <see cref="RetrievalResult.Degraded"/>.
 /// </summary>
-public sealed class Retriever
+public sealed partial class Retriever
 {
     private readonly IKeywordIndex _keywords;
     private readonly IDocumentStore _store;

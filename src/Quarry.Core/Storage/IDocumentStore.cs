@@ -138,6 +138,8 @@ public sealed record DocumentListQuery
     public required TenantId Tenant { get; init; }
     public KnowledgeBaseId? KnowledgeBase { get; init; }
     public string? SourcePrefix { get; init; }
+    /// <summary>Only documents whose title or source contains this text, ignoring case (a search box, not ranking).</summary>
+    public string? Contains { get; init; }
     /// <summary>Every pair must be present.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public int Offset { get; init; }

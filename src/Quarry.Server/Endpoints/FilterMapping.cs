@@ -29,11 +29,16 @@ internal static class FilterMapping
             if (found is null) return (null, KnowledgeBaseLookup.NotFound(name));
             ids.Add(found.Id);
         }
-        if (names.Count == 0 && user.KnowledgeBases() is not null)
+        if (names.Count == 0)
         {
-            // A limited key searching "everywhere" searches its own knowledge bases: an empty list would mean all.
-            ids.AddRange((await KnowledgeBaseLookup.ListAsync(store, user, cancellationToken)).Select(k => k.Id));
-            if (ids.Count == 0) return (null, Problems.NotFoundResult("None of the knowledge bases this key may use exists."));
+            // "Everywhere" is every knowledge base the key may use except hidden ones (evaluation corpora); an empty
+            // list would mean all of the tenant's, so it stays empty only when that is the same thing.
+            var usable = await KnowledgeBaseLookup.ListAsync(store, user, cancellationToken);
+            if (user.KnowledgeBases() is not null || usable.Any(k => k.Hidden))
+            {
+                ids.AddRange(usable.Where(k => !k.Hidden).Select(k => k.Id));
+                if (ids.Count == 0) return (null, Problems.NotFoundResult("None of the knowledge bases this key may use exists (hidden ones are searched only by name)."));
+            }
         }
 
         var documents = new List<DocumentId>();

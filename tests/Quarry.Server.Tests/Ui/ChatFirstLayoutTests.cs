@@ -6,7 +6,8 @@ namespace Quarry.Server.Tests.Ui;
 /// <summary>The chat-first layout at a laptop (1366×900) and a phone (375×800) size, with 41 documents: the composer
 /// stays in view, nothing scrolls sideways, roles hide what they may not do, and a keyboard alone reaches an answer's
 /// source. Screenshots of every view go to artifacts/ui-screenshots.</summary>
-public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture>
+[Collection(UiCollection.Name)]
+public sealed class ChatFirstLayoutTests(UiFixture ui)
 {
     public static TheoryData<int, int> Sizes => new() { { 1366, 900 }, { 375, 800 } };
 
@@ -36,14 +37,15 @@ public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot($"chat-empty-{width}") });
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Documents", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#doc-rows tr")).ToHaveCountAsync(UiFixture.Documents);
+        await Assertions.Expect(page.Locator("#doc-rows tr")).ToHaveCountAsync(UiFixture.PageSize);
+        await Assertions.Expect(page.Locator("#doc-count")).ToHaveTextAsync($"1–{UiFixture.PageSize} of {UiFixture.Documents} documents");
         await Assertions.Expect(page.Locator("#kb-select option")).ToHaveTextAsync([new Regex("^handbook")], new() { Timeout = 5_000 });
         if (width > 900) await ExpectInViewportAsync(page, question); // beside the panel on wide screens
         await ExpectNoSidewaysScrollAsync(page, "documents");
-        (await page.Locator("#doc-rows").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Delete ") }).CountAsync()).Should().Be(UiFixture.Documents, "an admin may delete documents");
+        (await page.Locator("#doc-rows").GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Delete ") }).CountAsync()).Should().Be(UiFixture.PageSize, "an admin may delete documents");
         await page.ScreenshotAsync(new() { Path = UiFixture.Shot($"documents-{width}") });
 
-        await page.GetByPlaceholder("Filter by title").FillAsync("number 7");
+        await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search documents" }).FillAsync("number 7");
         await Assertions.Expect(page.Locator("#doc-rows tr")).ToHaveCountAsync(1);
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.Locator("#docs")).ToBeHiddenAsync();
@@ -64,8 +66,12 @@ public sealed class ChatFirstLayoutTests(UiFixture ui) : IClassFixture<UiFixture
     {
         var page = await ui.OpenAsync(ui.Reader, 375, 800);
         await page.GetByRole(AriaRole.Button, new() { Name = "Documents", Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#doc-rows tr")).ToHaveCountAsync(UiFixture.Documents);
+        await Assertions.Expect(page.Locator("#doc-rows tr")).ToHaveCountAsync(UiFixture.PageSize);
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("Delete") })).ToHaveCountAsync(0);
+        await page.Locator("#doc-rows button.doc-title").First.ClickAsync();
+        await Assertions.Expect(page.Locator("#document")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("Delete|Replace") })).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.GetByLabel("New knowledge base name")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#drop")).ToBeHiddenAsync();
         await ExpectNoSidewaysScrollAsync(page, "documents (reader)");

@@ -5,12 +5,14 @@ using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests.Ui;
 
-/// <summary>One keyed server (admin and reader keys) with a knowledge base of 41 documents, and Chromium, shared by a
-/// test class: the layout must hold with a long document list.</summary>
+/// <summary>One keyed server (admin and reader keys) with a knowledge base of 41 documents, and Chromium, shared by
+/// the UI test collection: the layout must hold with a long document list.</summary>
 public sealed class UiFixture : IAsyncLifetime
 {
     public const string KnowledgeBase = "handbook";
     public const int Documents = 41;
+    /// <summary>The Documents panel's page size (documents.js).</summary>
+    public const int PageSize = 25;
 
     internal ServerProcess Server { get; } = new();
     public string Admin { get; private set; } = "";
@@ -62,4 +64,11 @@ public sealed class UiFixture : IAsyncLifetime
         _playwright?.Dispose();
         await Server.DisposeAsync();
     }
+}
+
+/// <summary>The UI test classes share one server and browser (starting them and ingesting 41 documents is the slow part).</summary>
+[CollectionDefinition(Name)]
+public sealed class UiCollection : ICollectionFixture<UiFixture>
+{
+    public const string Name = "ui";
 }

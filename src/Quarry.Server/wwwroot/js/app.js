@@ -1,8 +1,12 @@
 // Quarry web UI: plain JavaScript modules over the /v1 API. The only build step is the vendored Markdown bundle
 // (ui/build.sh); nothing is loaded from the network.
 import { $, state, api, showError, applyPermissions, onOfflineChange, UiError } from "./api.js";
-import { loadKnowledgeBases, onKnowledgeBaseChange } from "./docs.js";
+import { loadKnowledgeBases, onKnowledgeBaseChange } from "./knowledge-bases.js";
 import { loadConversation, newConversation } from "./chat.js";
+import { renderConversations } from "./conversations.js";
+import { onDocumentDeleted } from "./documents.js";
+import { refreshJobs } from "./jobs.js";
+import { onIngested } from "./uploads.js";
 import { openPanel, closePanel, closeTopPanel, isOpen } from "./panels.js";
 
 const ExtractiveHint = "Quoting the best passages. Configure a chat model for written answers — see docs/LLM-GATEWAY.md";
@@ -35,8 +39,17 @@ function renderServerInfo() {
 }
 
 // ---- views ----
-$("open-docs").addEventListener("click", (e) => isOpen("docs") ? closePanel("docs") : openPanel("docs", e.currentTarget, $("close-docs")));
-$("close-docs").addEventListener("click", () => closePanel("docs"));
+function toggle(id, focusTarget, onOpen) {
+  $("open-" + id).addEventListener("click", (e) => {
+    if (isOpen(id)) { closePanel(id); return; }
+    openPanel(id, e.currentTarget, $(focusTarget));
+    onOpen?.();
+  });
+  $("close-" + id).addEventListener("click", () => closePanel(id));
+}
+toggle("docs", "close-docs");
+toggle("jobs", "close-jobs", () => refreshJobs().catch((err) => showError(err.message)));
+toggle("conversations", "new-conversation", () => renderConversations().catch(() => {}));
 $("new-chat").addEventListener("click", newConversation);
 
 const settings = $("settings");
@@ -62,7 +75,11 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
-onKnowledgeBaseChange(() => loadConversation());
+onKnowledgeBaseChange(() => { loadConversation(); refreshJobs().catch(() => {}); });
+// A document ingested or deleted changes the list and the knowledge base's count in the picker.
+const reloadLists = () => loadKnowledgeBases().catch((err) => showError(err.message));
+onIngested(reloadLists);
+onDocumentDeleted(reloadLists);
 
 // ---- start, and retry while the server is down ----
 let retry = null;
@@ -75,6 +92,7 @@ async function start() {
   try {
     await loadMe();
     await loadKnowledgeBases();
+    await refreshJobs();
     showError("");
   } catch (err) {
     applyPermissions();

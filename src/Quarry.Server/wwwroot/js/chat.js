@@ -1,30 +1,52 @@
 // The conversation: streamed answers rendered as sanitized Markdown, [n] markers that open the source panel, stop,
-// regenerate and copy, kept per knowledge base in localStorage so it survives a reload.
+// regenerate and copy. Conversations are kept by conversation-store.js, so they survive a reload.
 import { $, state, request, showError, UiError } from "./api.js";
 import { openSource } from "./source.js";
+import { listConversations, createConversation, loadTurns, saveTurns } from "./conversation-store.js";
 
 const HistoryTurns = 10;
 let turns = [];
+let current = null; // the open conversation's id; null for a new chat not yet saved
 let running = null; // { controller } while an answer streams
+const listeners = [];
 
-const storageKey = () => "quarry.chat." + (state.kb || "");
+/** Called whenever the open conversation or its title may have changed. */
+export function onConversationChange(listener) { listeners.push(listener); }
+const changed = () => { for (const listener of listeners) listener(current); };
+export function currentConversation() { return current; }
+const rememberedKey = () => "quarry.current." + (state.kb || "");
 
-export function loadConversation() {
-  try { turns = JSON.parse(localStorage.getItem(storageKey()) || "[]"); } catch { turns = []; }
-  renderAll();
+/** Opens the conversation last used with this knowledge base (or its newest one). */
+export async function loadConversation() {
+  const conversations = await listConversations(state.kb || "");
+  const remembered = localStorage.getItem(rememberedKey());
+  const pick = conversations.find((c) => c.id === remembered) ?? conversations[0];
+  await openConversation(pick?.id ?? null);
 }
 
-function save() {
-  // Keep storage bounded: the newest 50 turns are plenty to scroll back through.
-  turns = turns.slice(-50);
-  localStorage.setItem(storageKey(), JSON.stringify(turns));
-}
-
-export function newConversation() {
+export async function openConversation(id) {
   if (running) running.controller.abort();
-  turns = [];
-  save();
+  current = id;
+  turns = id ? await loadTurns(id) : [];
+  if (id) localStorage.setItem(rememberedKey(), id); else localStorage.removeItem(rememberedKey());
   renderAll();
+  changed();
+}
+
+let creating = null;
+async function save() {
+  // A new chat becomes a stored conversation with its first question.
+  if (!current) {
+    creating ??= createConversation(state.kb || "").then((c) => { current = c.id; localStorage.setItem(rememberedKey(), c.id); });
+    await creating;
+    creating = null;
+  }
+  await saveTurns(current, turns);
+  changed();
+}
+
+export async function newConversation() {
+  await openConversation(null);
   $("question").focus();
 }
 
@@ -57,9 +79,10 @@ $("ask-form").addEventListener("submit", async (e) => {
   $("question").value = "";
   autosize();
   turns.push({ role: "user", text: question });
-  save();
   $("chat-empty").hidden = true;
   $("messages").append(userItem(question));
+  // Saved first, so a new chat is a stored conversation (with an id) before its answer streams.
+  await save().catch(() => {});
   send(question);
 });
 
@@ -87,6 +110,8 @@ async function send(question) {
   $("messages").append(li);
   scrollToEnd();
   const controller = new AbortController();
+  // Opening another conversation stops this answer; it then belongs to the conversation it was asked in.
+  const owner = { id: current, turns };
   running = { controller, deltas: 0 };
   const progress = running;
   $("stop-button").hidden = false;
@@ -104,9 +129,14 @@ async function send(question) {
     if (err.name === "AbortError") turn.stopped = true;
     else turn.error = err instanceof UiError ? err.message : "The answer could not be completed: " + err.message;
   } finally {
-    running = null;
-    $("stop-button").hidden = true;
-    $("ask-button").disabled = false;
+    if (running === progress) running = null;
+    $("stop-button").hidden = !running;
+    $("ask-button").disabled = !!running;
+    if (turns !== owner.turns) {
+      owner.turns.push(turn);
+      if (owner.id) await saveTurns(owner.id, owner.turns);
+      return;
+    }
     turns.push(turn);
     save();
     const final = answerItem(turn, true);

@@ -1,23 +1,28 @@
-// The source panel: the cited passage with its title, section trail and page. Focus moves into it and returns to the
+// The source panel: the cited passage with its title, section trail and page, the chunk around it rendered as
+// Markdown with the quote marked, and a link to the whole document. Focus moves into the panel and returns to the
 // marker that opened it when it closes (Close button or Esc).
-import { $, api, state } from "./api.js";
+import { $, api, state, showError } from "./api.js";
 import { sectionTrail } from "./chat.js";
 import { openPanel, closePanel } from "./panels.js";
+import { renderMarked } from "./markdown-view.js";
+import { openDocument } from "./document-view.js";
 
-export function openSource(c, opener) {
+let shown = null;
+let opener = null;
+
+export function openSource(c, from) {
+  shown = c;
+  opener = from;
   $("citation-title").textContent = `[${c.n}] ${c.title}`;
   $("citation-where").textContent = [sectionTrail(c), c.page ? `page ${c.page}` : ""].filter(Boolean).join(" · ");
   $("citation-quote").textContent = c.quote;
   $("citation-source").textContent = c.sourceUri;
-  openPanel("source", opener, $("close-source"));
+  openPanel("source", from, $("close-source"));
   showContext(c);
 }
 
-let shown = null;
-
 /** The cited chunk around the quote, the quote marked: fetched when the panel opens, best effort. */
 async function showContext(c) {
-  shown = c;
   $("citation-context-section").hidden = true;
   let chunk;
   try {
@@ -25,16 +30,18 @@ async function showContext(c) {
     chunk = doc.chunks?.find((k) => k.id === c.chunkId);
   } catch { return; } // the quote alone is still shown
   if (!chunk || shown !== c) return;
-  const text = chunk.text;
-  const at = text.indexOf(c.quote);
-  const context = $("citation-context");
-  if (at < 0) context.replaceChildren(text);
-  else {
-    const mark = document.createElement("mark");
-    mark.textContent = c.quote;
-    context.replaceChildren(text.slice(0, at), mark, text.slice(at + c.quote.length));
-  }
+  $("citation-context").replaceChildren(renderMarked(chunk.text, c.quote).fragment);
   $("citation-context-section").hidden = false;
 }
+
+$("citation-open").addEventListener("click", async () => {
+  const c = shown;
+  if (!c) return;
+  // The document replaces the source panel; closing it returns to the marker, as closing the source would.
+  closePanel("source");
+  try {
+    await openDocument(c.documentId, { opener, chunkId: c.chunkId, quote: c.quote });
+  } catch (err) { showError(err.message); }
+});
 
 $("close-source").addEventListener("click", () => closePanel("source"));
