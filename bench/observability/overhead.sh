@@ -2,6 +2,7 @@
 # Overhead of observability (and the audit trail) on POST /v1/ask, measured with wrk on one machine in one run:
 # the configurations alternate over several rounds so machine noise falls on all of them alike.
 # Usage: bench/observability/overhead.sh [rounds=3] [seconds=10]
+#        SUITE=privacy bench/observability/overhead.sh   (PII masking off vs on, observability and audit off)
 # Needs: wrk, python3, a built server (dotnet build src/Quarry.Server -c Release), ../shared/datasets/kb-fastapi-docs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,6 +33,13 @@ declare -A envs=(
   [on+audit]="OTEL_EXPORTER_OTLP_ENDPOINT=$otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf QUARRY_Audit__Enabled=true"
 )
 order=(off on on+audit)
+if [ "${SUITE:-observability}" = privacy ]; then
+  envs=(
+    [masking-off]="QUARRY_Observability__Enabled=false QUARRY_Audit__Enabled=false QUARRY_Privacy__Mode=Off"
+    [masking-on]="QUARRY_Observability__Enabled=false QUARRY_Audit__Enabled=false QUARRY_Privacy__Mode=MaskOutput"
+  )
+  order=(masking-off masking-on)
+fi
 port=5391
 # utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
