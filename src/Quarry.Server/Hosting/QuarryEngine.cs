@@ -46,6 +46,7 @@ public static class QuarryEngine
         services.AddQuarryAnswering();
         // Storage:Provider: sqlite (default) or postgres.
         StorageConfiguration.Add(services, configuration, dataDirectory);
+        CacheConfiguration.Add(services, configuration);
         return services;
     }
 

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Quarry.Caching.Redis;
+
+public static class RedisCachingServiceCollectionExtensions
+{
+    /// <summary>Redis as the answer cache's shared layer (<see cref="IAnswerCacheStore"/>).</summary>
+    public static IServiceCollection AddQuarryRedisAnswerCache(this IServiceCollection services, Action<RedisCacheOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<RedisCacheOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IAnswerCacheStore>(sp => new RedisAnswerCacheStore(sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value));
+        return services;
+    }
+}
