@@ -55,3 +55,6 @@ CREATE TABLE answer_cache (
 );
 
 CREATE INDEX answer_cache_expiry ON answer_cache (expires_at);
+
+-- The embedding cache's eviction deletes the oldest rows first.
+CREATE INDEX embedding_cache_created ON embedding_cache (created_at);

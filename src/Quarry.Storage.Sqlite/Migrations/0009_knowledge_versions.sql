@@ -27,3 +27,6 @@ END;
 CREATE TRIGGER knowledge_bases_version_model AFTER UPDATE OF embedding_model, embedding_dimension, embeddings_incomplete ON knowledge_bases BEGIN
     UPDATE knowledge_bases SET knowledge_version = knowledge_version + 1 WHERE tenant_id = new.tenant_id AND id = new.id;
 END;
+
+-- The embedding cache's eviction deletes the oldest rows first.
+CREATE INDEX embedding_cache_created ON embedding_cache (created_at);
