@@ -128,6 +128,12 @@ public sealed class AnswerCacheTests : IAsyncLifetime
         }
         Cache(await AskAsync(alphaA, "How many days of paid leave do employees get per year?")).Should().Be((true, "l1"));
         _a.Output.Should().Contain("Answer cache L2 (redis) is unavailable");
+
+        var metricsA = await (await _a.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var metricsB = await (await _b.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        metricsA.Should().Contain("ai_cache_hit_total{layer=\"l1\"}").And.Contain("ai_cache_hit_total{layer=\"semantic\"}")
+            .And.Contain("ai_cache_miss_total{layer=\"l2\"}").And.Contain("ai_cache_error_total{layer=\"l2\"}");
+        metricsB.Should().Contain("ai_cache_hit_total{layer=\"l2\"}");
     }
 
     private static (bool Hit, string? Layer) Cache(JsonElement answer)
