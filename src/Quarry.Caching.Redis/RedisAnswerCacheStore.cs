@@ -12,6 +12,9 @@ internal sealed class RedisAnswerCacheStore(RedisCacheOptions options) : IAnswer
 
     public string Name => "redis";
 
+    /// <summary>Starts connecting (at start-up), so the first requests do not spend their short L2 budget on it.</summary>
+    public void Connect() => _ = _connection.Value;
+
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var db = (await _connection.Value.WaitAsync(cancellationToken)).GetDatabase();

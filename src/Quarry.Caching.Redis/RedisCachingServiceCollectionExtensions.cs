@@ -12,7 +12,9 @@ public static class RedisCachingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<RedisCacheOptions>().Configure(configure).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IAnswerCacheStore>(sp => new RedisAnswerCacheStore(sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value));
+        services.TryAddSingleton(sp => new RedisAnswerCacheStore(sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value));
+        services.TryAddSingleton<IAnswerCacheStore>(sp => sp.GetRequiredService<RedisAnswerCacheStore>());
+        services.AddHostedService<RedisConnectionStarter>();
         return services;
     }
 }

@@ -16,9 +16,8 @@ public sealed record AnswerCacheRequest(bool Bypass = false, string AccessScope 
 
 /// <summary>
 /// The answer path behind the cache: L1 (this process) → L2 (shared, if any) → semantic (same scope, similar question)
-/// → <see cref="AskService"/>. Identical questions in flight at once are answered once. Only grounded, cited,
-/// undegraded answers are stored: an abstention or a degraded answer often has a passing cause (a model outage, an
-/// embedder down) and pinning it would outlive the cause; abstentions are also the cheap path, so caching them buys little.
+/// → <see cref="AskService"/>. Identical questions in flight at once are answered once. What is stored is decided by
+/// <see cref="CacheAdmission"/>.
 /// </summary>
 public sealed class AnswerCache : IDisposable
 {
@@ -189,7 +188,7 @@ public sealed class AnswerCache : IDisposable
 
     private async Task StoreAsync(Context context, Answer answer, IReadOnlyList<Evidence>? evidence, CancellationToken cancellationToken)
     {
-        if (!answer.Grounded || answer.Abstained || answer.Citations.Count == 0 || answer.Degraded is not null) return;
+        if (!CacheAdmission.Admits(answer)) return;
         var entry = new CachedAnswer(_time.GetUtcNow().ToUnixTimeMilliseconds(), context.Question, answer with { Cache = null }, evidence);
         var bytes = entry.Serialize();
         if (bytes.Length > _options.MaxEntryBytes) return;
