@@ -46,6 +46,8 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<Quarry.Caching.IKnowledgeVersions>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<IEmbeddingCacheEviction>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton(sp => new PostgresJobQueue(
             sp.GetRequiredService<PostgresDatabase>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -38,6 +38,8 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IIndexChangeFeed>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<Quarry.Caching.IKnowledgeVersions>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<IEmbeddingCacheEviction>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }

@@ -36,6 +36,24 @@ public abstract class EmbeddingCacheComplianceTests<TStore> : StoreComplianceBas
     }
 
     [Fact]
+    public async Task Eviction_drops_rows_past_the_age_bound_then_the_oldest_past_the_size_bound()
+    {
+        var model = new EmbeddingModel("fake:model", 2);
+        var hashes = Enumerable.Range(0, 6).Select(i => new string((char)('a' + i), 64)).ToList();
+        foreach (var hash in hashes)
+        {
+            await Store.PutManyAsync(model, [new(hash, new float[] { 1, 2 })], Ct);
+            Clock.Advance(TimeSpan.FromHours(1));
+        }
+        var eviction = (IEmbeddingCacheEviction)Store;
+
+        (await eviction.EvictEmbeddingCacheAsync(Clock.GetUtcNow() - TimeSpan.FromHours(4.5), 0, Ct)).Should().Be(2);
+        (await eviction.EvictEmbeddingCacheAsync(null, 3, Ct)).Should().Be(1);
+        (await Store.GetManyAsync(model, hashes, Ct)).Keys.Should().BeEquivalentTo(hashes.Skip(3), "the newest rows stay");
+        (await eviction.EvictEmbeddingCacheAsync(null, 0, Ct)).Should().Be(0, "no bound, nothing evicted");
+    }
+
+    [Fact]
     public async Task Many_hashes_are_read_in_one_call()
     {
         var model = new EmbeddingModel("fake:model", 1);

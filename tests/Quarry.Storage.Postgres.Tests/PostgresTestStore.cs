@@ -13,7 +13,7 @@ namespace Quarry.Storage.Postgres.Tests;
 /// on its own fresh database of the test server (<see cref="PostgresServer"/>), dropped on dispose. It forwards to the
 /// services the container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, IAsyncDisposable
+public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, Quarry.Caching.IKnowledgeVersions, IEmbeddingCacheEviction, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly bool _ownsDatabase;
@@ -107,4 +107,10 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
 
     public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => EmbeddingCache.GetManyAsync(model, textHashes, cancellationToken);
     public Task PutManyAsync(EmbeddingModel model, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<float>>> entries, CancellationToken cancellationToken) => EmbeddingCache.PutManyAsync(model, entries, cancellationToken);
+
+    public Task<string> GetKnowledgeVersionAsync(TenantId tenant, IReadOnlyList<KnowledgeBaseId> knowledgeBases, CancellationToken cancellationToken) =>
+        _services.GetRequiredService<Quarry.Caching.IKnowledgeVersions>().GetKnowledgeVersionAsync(tenant, knowledgeBases, cancellationToken);
+
+    public Task<long> EvictEmbeddingCacheAsync(DateTimeOffset? olderThan, long maxRows, CancellationToken cancellationToken) =>
+        _services.GetRequiredService<IEmbeddingCacheEviction>().EvictEmbeddingCacheAsync(olderThan, maxRows, cancellationToken);
 }

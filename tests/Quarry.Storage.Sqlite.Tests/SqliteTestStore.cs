@@ -13,7 +13,7 @@ namespace Quarry.Storage.Sqlite.Tests;
 /// on a real database file in its own temporary directory, removed on dispose. It forwards to the services the
 /// container exposes, so the compliance suites see exactly what a host would.
 /// </summary>
-public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, IAsyncDisposable
+public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJobStore, IIndexChangeFeed, ITenantStore, IEmbeddingCache, Quarry.Caching.IKnowledgeVersions, IEmbeddingCacheEviction, IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IDocumentStore _documents;
@@ -111,4 +111,10 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
 
     public Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> GetManyAsync(EmbeddingModel model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken) => _embeddingCache.GetManyAsync(model, textHashes, cancellationToken);
     public Task PutManyAsync(EmbeddingModel model, IReadOnlyCollection<KeyValuePair<string, ReadOnlyMemory<float>>> entries, CancellationToken cancellationToken) => _embeddingCache.PutManyAsync(model, entries, cancellationToken);
+
+    public Task<string> GetKnowledgeVersionAsync(TenantId tenant, IReadOnlyList<KnowledgeBaseId> knowledgeBases, CancellationToken cancellationToken) =>
+        _services.GetRequiredService<Quarry.Caching.IKnowledgeVersions>().GetKnowledgeVersionAsync(tenant, knowledgeBases, cancellationToken);
+
+    public Task<long> EvictEmbeddingCacheAsync(DateTimeOffset? olderThan, long maxRows, CancellationToken cancellationToken) =>
+        _services.GetRequiredService<IEmbeddingCacheEviction>().EvictEmbeddingCacheAsync(olderThan, maxRows, cancellationToken);
 }

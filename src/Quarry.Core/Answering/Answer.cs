@@ -23,6 +23,8 @@ public sealed record Answer
     public TokenUsage? Usage { get; init; }
     /// <summary>Milliseconds per stage ("retrieve", "prompt", "generate", "cite", "total").</summary>
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
+    /// <summary>Whether the answer cache served it (and from which layer, how old); null where no cache is in the path.</summary>
+    public Caching.AnswerCacheInfo? Cache { get; init; }
 }
 
 /// <param name="N">The marker number used in the answer text ([n]).</param>

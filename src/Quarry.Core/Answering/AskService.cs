@@ -232,7 +232,7 @@ public sealed class AskService
         return answer with { TimingsMs = snapshot };
     }
 
-    private static void Record(RequestFacts? facts, Answer answer)
+    internal static void Record(RequestFacts? facts, Answer answer)
     {
         if (facts is null) return;
         facts.Model = answer.Model;
@@ -250,7 +250,7 @@ public sealed class AskService
         first is null ? second : second is null ? first : first + "; " + second;
 
     // The extractive answer exists whole at once; it is streamed in word groups so clients handle both paths alike.
-    private static IEnumerable<string> Pieces(string text)
+    internal static IEnumerable<string> Pieces(string text)
     {
         const int Target = 24;
         var start = 0;

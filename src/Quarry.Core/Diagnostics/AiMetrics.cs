@@ -52,4 +52,8 @@ public static class AiMetrics
     /// <summary>Cache misses; tag layer.</summary>
     public static Counter<long> CacheMisses { get; } =
         QuarryTelemetry.Meter.CreateCounter<long>("ai_cache_miss_total", description: "Cache misses by layer.");
+
+    /// <summary>Cache layers that failed or timed out (the request went on without them); tag layer.</summary>
+    public static Counter<long> CacheErrors { get; } =
+        QuarryTelemetry.Meter.CreateCounter<long>("ai_cache_error_total", description: "Cache layer failures and timeouts by layer.");
 }

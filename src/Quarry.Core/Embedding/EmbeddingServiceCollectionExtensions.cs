@@ -10,7 +10,9 @@ public static class EmbeddingServiceCollectionExtensions
 {
     /// <summary>
     /// Wraps the registered <see cref="IEmbedder"/> in a cache backed by the registered <see cref="IEmbeddingCache"/>
-    /// (the SQLite store provides one). Call it after registering the embedder.
+    /// (the SQLite store provides one), with an in-memory layer in front and a periodic eviction of the stored table
+    /// (<see cref="EmbeddingCacheOptions"/>; the store must register <see cref="IEmbeddingCacheEviction"/>). Call it
+    /// after registering the embedder.
     /// </summary>
     public static IServiceCollection AddQuarryEmbeddingCache(this IServiceCollection services)
     {
@@ -28,11 +30,20 @@ public static class EmbeddingServiceCollectionExtensions
             throw new InvalidOperationException("AddQuarryEmbeddingCache decorates an IEmbedder: register one first (e.g. AddQuarryOpenAIEmbeddings).");
 
         var original = services[index];
+        services.AddOptions<EmbeddingCacheOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => new MemoryEmbeddingCache(sp.GetRequiredService<IEmbeddingCache>(),
+            sp.GetRequiredService<IOptions<EmbeddingCacheOptions>>().Value.MemoryEntries));
+        services.AddHostedService(sp => new EmbeddingCacheEvictor(
+            sp.GetService<IEmbeddingCacheEviction>(),
+            sp.GetRequiredService<IOptions<EmbeddingCacheOptions>>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<EmbeddingCacheEvictor>()));
         services[index] = ServiceDescriptor.Describe(
             typeof(IEmbedder),
             sp => new CachingEmbedder(
                 CreateOriginal(sp, original),
-                sp.GetRequiredService<IEmbeddingCache>(),
+                sp.GetRequiredService<IOptions<EmbeddingCacheOptions>>().Value.MemoryEntries > 0
+                    ? sp.GetRequiredService<MemoryEmbeddingCache>() : sp.GetRequiredService<IEmbeddingCache>(),
                 (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<CachingEmbedder>()),
             original.Lifetime);
         return services;

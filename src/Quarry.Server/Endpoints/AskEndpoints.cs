@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quarry.Answering;
+using Quarry.Caching;
 using Quarry.Generation;
 using Quarry.Server.Auth;
 using Quarry.Server.Errors;
@@ -22,13 +23,13 @@ namespace Quarry.Server.Endpoints;
 internal static class AskEndpoints
 {
     public static void Map(RouteGroupBuilder v1) =>
-        v1.MapPost("/ask", async (AskHttpRequest body, HttpContext http, IDocumentStore store, AskService ask, CancellationToken ct) =>
+        v1.MapPost("/ask", async (AskHttpRequest body, HttpContext http, IDocumentStore store, AnswerCache ask, CancellationToken ct) =>
         {
             var (request, error) = await BuildAsync(body, http, store, ct);
             if (error is not null) return error;
             if (ServerSentEvents.Requested(http.Request))
-                return new AnswerStream(ask.StreamAsync(request!, ct));
-            return Results.Ok(await ask.AskAsync(request!, ct));
+                return new AnswerStream(ask.StreamAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
+            return Results.Ok(await ask.AskAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
         }).RequireAuthorization(Policies.Reader).RequireRateLimiting(RateLimiting.AskPolicy)
             .WithTags("Answers").WithName("Ask").Produces<Answer>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Quarry.Answering;
+using Quarry.Caching;
 using Quarry.Generation;
 using Quarry.Retrieval;
 using Quarry.Server.Auth;
@@ -43,7 +44,7 @@ internal static class ChatCompletionsEndpoints
         }).RequireAuthorization(Policies.Reader).WithTags("OpenAI-compatible").WithName("ListModels");
     }
 
-    private static async Task<IResult> HandleAsync(ChatCompletionRequest body, HttpContext http, IDocumentStore store, AskService ask, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(ChatCompletionRequest body, HttpContext http, IDocumentStore store, AnswerCache ask, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.Model))
             return OpenAiProblem(Problems.InvalidRequest, "'model' must name a knowledge base.", "invalid_request_error");
@@ -73,9 +74,9 @@ internal static class ChatCompletionsEndpoints
         var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         if (body.Stream == true)
-            return new CompletionStream(ask.StreamAsync(request, ct), id, created, kb.Name);
+            return new CompletionStream(ask.StreamAsync(request, AnswerCacheHttp.Read(http, null), ct), id, created, kb.Name);
 
-        var answer = await ask.AskAsync(request, ct);
+        var answer = await ask.AskAsync(request, AnswerCacheHttp.Read(http, null), ct);
         return Results.Ok(new
         {
             id,

@@ -131,7 +131,8 @@ public sealed record AskHttpRequest(
     IReadOnlyList<string>? KnowledgeBases,
     int? TopK,
     FilterRequest? Filters,
-    IReadOnlyList<HistoryMessage>? History);
+    IReadOnlyList<HistoryMessage>? History,
+    string? Cache = null);
 
 /// <summary>An OpenAI chat-completions request; <see cref="Model"/> names the knowledge base.</summary>
 public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatCompletionMessage>? Messages, bool? Stream);

@@ -48,6 +48,7 @@ public static class EmbeddingConfiguration
                 o.Dimension = dimensions ?? embedder.Model.Dimension;
             });
         services.Configure<ReindexOptions>(configuration.GetSection(ReindexOptions.SectionName));
+        services.Configure<EmbeddingCacheOptions>(configuration.GetSection(EmbeddingCacheOptions.SectionName));
         services.AddQuarryReindexing();
         return true;
     }

@@ -48,6 +48,7 @@ public static class QuarryEngine
         services.AddQuarryAnswering();
         // Storage:Provider: sqlite (default) or postgres.
         StorageConfiguration.Add(services, configuration, dataDirectory);
+        CacheConfiguration.Add(services, configuration);
         return services;
     }
 

@@ -34,6 +34,8 @@ public sealed class ObservedServer : IAsyncLifetime
             .With("QUARRY_Models__Chat__Providers__0__Endpoint", Models.Endpoint.ToString())
             .With("QUARRY_Models__Chat__Providers__0__Model", LoopbackModels.ChatModel)
             .With("QUARRY_Models__Chat__Providers__0__ApiKey", "sk-test")
+            // The series below count the whole answer path per request; the answer cache would serve the repeats.
+            .With("QUARRY_Cache__Enabled", "false")
             .With("QUARRY_Observability__BacklogInterval", "00:00:01")
             .With("QUARRY_Logging__Format", "json")
             .With("OTEL_EXPORTER_OTLP_ENDPOINT", Otlp.Endpoint.ToString())

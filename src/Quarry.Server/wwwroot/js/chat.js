@@ -104,7 +104,8 @@ function history() {
     .map((t) => ({ role: t.role === "user" ? "user" : "assistant", content: t.text }));
 }
 
-async function send(question) {
+// fresh: regenerate asks the server to answer again rather than repeat its cached answer.
+async function send(question, fresh = false) {
   const turn = { role: "assistant", text: "" };
   const li = answerItem(turn, true, true);
   $("messages").append(li);
@@ -121,7 +122,7 @@ async function send(question) {
       method: "POST",
       signal: controller.signal,
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ question, knowledgeBase: state.kb, history: history() }),
+      body: JSON.stringify({ question, knowledgeBase: state.kb, history: history(), cache: fresh ? "bypass" : undefined }),
     });
     await readStream(response, turn, li, progress);
     showError("");
@@ -357,5 +358,5 @@ function regenerate() {
   if (!question || question.role !== "user") return;
   save();
   renderAll();
-  send(question.text);
+  send(question.text, true);
 }
