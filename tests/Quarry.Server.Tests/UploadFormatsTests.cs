@@ -43,16 +43,32 @@ public sealed class UploadFormatsTests(KeyedServer fixture) : IClassFixture<Keye
         method.GetProperty("section").EnumerateArray().Select(s => s.GetString()).Should().Equal("Pager", "rotate");
     }
 
-    private async Task UploadAsync(string fileName, byte[] content, string contentType)
+    [Fact]
+    public async Task Code_sent_as_text_plain_or_octet_stream_is_sectioned_by_its_extension()
     {
-        var accepted = await (await _admin.UploadFileAsync("kb-formats", fileName, content, contentType)).JsonAsync(HttpStatusCode.Accepted);
+        await _admin.CreateKnowledgeBaseAsync("kb-code");
+        var python = "class Ledger:\n    def reconcile(self, day):\n        return f'ledger reconciled on {day}'\n";
+        var go = "package billing\n\nfunc Invoice(total int) string {\n\treturn \"invoice totals are rounded upward\"\n}\n";
+
+        await UploadAsync("ledger.py", Encoding.UTF8.GetBytes(python), "text/plain", "kb-code");
+        await UploadAsync("invoice.go", Encoding.UTF8.GetBytes(go), "application/octet-stream", "kb-code");
+
+        (await TopAsync("ledger reconciled", "kb-code")).GetProperty("section").EnumerateArray().Select(s => s.GetString())
+            .Should().Equal("Ledger", "reconcile");
+        (await TopAsync("invoice totals rounded upward", "kb-code")).GetProperty("section").EnumerateArray().Select(s => s.GetString())
+            .Should().Equal("Invoice");
+    }
+
+    private async Task UploadAsync(string fileName, byte[] content, string contentType, string kb = "kb-formats")
+    {
+        var accepted = await (await _admin.UploadFileAsync(kb, fileName, content, contentType)).JsonAsync(HttpStatusCode.Accepted);
         var job = await _reader.WaitForJobAsync(accepted.GetProperty("jobId").GetString()!);
         job.GetProperty("status").GetString().Should().Be("succeeded", job.ToString());
     }
 
-    private async Task<JsonElement> TopAsync(string query)
+    private async Task<JsonElement> TopAsync(string query, string kb = "kb-formats")
     {
-        var search = await (await _reader.PostJsonAsync("/v1/search", new { query, knowledgeBase = "kb-formats", topK = 3 })).JsonAsync(HttpStatusCode.OK);
+        var search = await (await _reader.PostJsonAsync("/v1/search", new { query, knowledgeBase = kb, topK = 3 })).JsonAsync(HttpStatusCode.OK);
         search.GetProperty("results").GetArrayLength().Should().BeGreaterThan(0, query);
         return search.GetProperty("results")[0];
     }
