@@ -151,7 +151,8 @@ public sealed class DocumentIngestor
     private async Task<Prepared> PrepareAsync(IngestRequest request, KnowledgeBase knowledgeBase, IngestSource source, CancellationToken cancellationToken)
     {
         var documentId = DocumentIdentity.ForSource(request.Tenant, knowledgeBase.Id, source.SourceUri);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cpu = new JobCpuMeter(_options.JobCpuBudget, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cpu.Exceeded);
         deadline.CancelAfter(_options.JobTimeout);
         var outer = cancellationToken;
         cancellationToken = deadline.Token;
@@ -177,15 +178,7 @@ public sealed class DocumentIngestor
             if (existing == checksum)
                 return Prepared.Unchanged(source, documentId);
 
-            // Every parser and the chunker draw on one budget: text and elements counted as they are produced, and the
-            // deadline checked at the same points, so neither a slow nor a huge document holds the worker.
-            using var budgetScope = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
-            ParsedDocument parsed;
-            await using (var stream = buffered is not null ? new MemoryStream(buffered, writable: false) : await source.OpenAsync(cancellationToken))
-            {
-                parsed = await _parsers.ParseAsync(new ParserInput(stream, source.FileName, source.ContentType, source.Length), cancellationToken);
-            }
-            var chunks = _chunker.Chunk(parsed);
+            var (parsed, chunks) = await ParseAndChunkAsync(source, buffered, cpu, cancellationToken);
             var embeddings = await EmbedAsync(chunks, cancellationToken);
 
             return Prepared.Ready(source, new DocumentWrite
@@ -222,6 +215,12 @@ public sealed class DocumentIngestor
             IngestionLog.DocumentRejected(_logger, source.DisplayName, "unreadable", ex.Message);
             return Prepared.Failed(source, "unreadable", ex.Message);
         }
+        catch (OperationCanceledException) when (cpu.IsExceeded && !outer.IsCancellationRequested)
+        {
+            var message = $"Parsing and chunking the document used more than {_options.JobCpuBudget} of CPU time (Ingestion:JobCpuBudget).";
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "cpu-budget", message);
+            return Prepared.Failed(source, DocumentRejectedException.ToCode(RejectionReason.CpuBudget), message);
+        }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
         {
             var message = $"Ingesting the document took longer than {_options.JobTimeout} (Ingestion:JobTimeout).";
@@ -233,6 +232,28 @@ public sealed class DocumentIngestor
             IngestionLog.DocumentFailed(_logger, source.DisplayName, ex);
             return Prepared.Failed(source, "error", ex.Message);
         }
+    }
+
+    /// <summary>Parse and chunk on the document's own thread, metered by <paramref name="cpu"/>. Every parser and the
+    /// chunker draw on one budget: text and elements counted as they are produced, and the deadline (wall clock and CPU)
+    /// checked at the same points, so neither a slow nor a huge document holds the worker.</summary>
+    private async Task<(ParsedDocument Parsed, IReadOnlyList<ChunkContent> Chunks)> ParseAndChunkAsync(
+        IngestSource source, byte[]? buffered, JobCpuMeter cpu, CancellationToken cancellationToken)
+    {
+        // Parsers read their input whole anyway; reading it here keeps the file's asynchronous reads (which would resume
+        // on the pool, off the metered thread) out of the parse.
+        var bytes = buffered ?? await ReadAllAsync(source, cancellationToken);
+        return await JobThread.RunAsync(async () =>
+        {
+            using var meter = cpu.Enter();
+            using var budget = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
+            var parsed = await _parsers.ParseAsync(
+                new ParserInput(new MemoryStream(bytes, writable: false), source.FileName, source.ContentType, bytes.Length), cancellationToken);
+            IReadOnlyList<ChunkContent> chunks = _chunker.Chunk(parsed);
+            cpu.Sample();
+            cancellationToken.ThrowIfCancellationRequested();
+            return (parsed, chunks);
+        }, cpu, "quarry-ingest");
     }
 
     private async Task StoreAsync(Prepared item, Tally tally, CancellationToken cancellationToken)
