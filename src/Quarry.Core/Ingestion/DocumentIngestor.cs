@@ -248,7 +248,7 @@ public sealed class DocumentIngestor
             using var meter = cpu.Enter();
             using var budget = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
             var parsed = await _parsers.ParseAsync(
-                new ParserInput(new MemoryStream(bytes, writable: false), source.FileName, source.ContentType, bytes.Length), cancellationToken);
+                new ParserInput(new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), source.FileName, source.ContentType, bytes.Length), cancellationToken);
             IReadOnlyList<ChunkContent> chunks = _chunker.Chunk(parsed);
             cpu.Sample();
             cancellationToken.ThrowIfCancellationRequested();
