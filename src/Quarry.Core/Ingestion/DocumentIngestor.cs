@@ -17,7 +17,7 @@ namespace Quarry.Ingestion;
 /// Ingests a batch of sources through a bounded pipeline: parse + chunk on every core, then one writer that stores
 /// each document in its own transaction. A bad file fails alone; the rest of the batch goes on.
 /// </summary>
-public sealed class DocumentIngestor
+public sealed partial class DocumentIngestor
 {
     private readonly DocumentParserSelector _parsers;
     private readonly StructureAwareChunker _chunker;
@@ -178,10 +178,12 @@ public sealed class DocumentIngestor
             if (existing == checksum)
                 return Prepared.Unchanged(source, documentId);
 
-            var (parsed, chunks) = await ParseAndChunkAsync(source, buffered, cpu, cancellationToken);
+            var (parsed, chunks, children) = await ParseAndChunkAsync(source, buffered, cpu, cancellationToken);
             var embeddings = await EmbedAsync(chunks, cancellationToken);
+            var tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata);
+            var childWrites = await ChildWritesAsync(request, knowledgeBase, source, documentId, tags, children, cancellationToken);
 
-            return Prepared.Ready(source, new DocumentWrite
+            return Prepared.Ready(source, childWrites, new DocumentWrite
             {
                 TenantId = request.Tenant,
                 KnowledgeBaseId = knowledgeBase.Id,
@@ -192,7 +194,7 @@ public sealed class DocumentIngestor
                 SizeBytes = buffered?.LongLength ?? source.Length,
                 Checksum = checksum,
                 Language = parsed.Language ?? LanguageDetector.Detect(parsed.Text),
-                Tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata),
+                Tags = tags,
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
                 Embeddings = embeddings,
@@ -237,7 +239,7 @@ public sealed class DocumentIngestor
     /// <summary>Parse and chunk on the document's own thread, metered by <paramref name="cpu"/>. Every parser and the
     /// chunker draw on one budget: text and elements counted as they are produced, and the deadline (wall clock and CPU)
     /// checked at the same points, so neither a slow nor a huge document holds the worker.</summary>
-    private async Task<(ParsedDocument Parsed, IReadOnlyList<ChunkContent> Chunks)> ParseAndChunkAsync(
+    private async Task<(ParsedDocument Parsed, IReadOnlyList<ChunkContent> Chunks, IReadOnlyList<ParsedChild> Children)> ParseAndChunkAsync(
         IngestSource source, byte[]? buffered, JobCpuMeter cpu, CancellationToken cancellationToken)
     {
         // Parsers read their input whole anyway; reading it here keeps the file's asynchronous reads (which would resume
@@ -250,9 +252,10 @@ public sealed class DocumentIngestor
             var parsed = await _parsers.ParseAsync(
                 new ParserInput(new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), source.FileName, source.ContentType, bytes.Length), cancellationToken);
             IReadOnlyList<ChunkContent> chunks = _chunker.Chunk(parsed);
+            var children = await ParseChildrenAsync(source, parsed, cancellationToken);
             cpu.Sample();
             cancellationToken.ThrowIfCancellationRequested();
-            return (parsed, chunks);
+            return (parsed, chunks, children);
         }, cpu, "quarry-ingest");
     }
 
@@ -273,6 +276,7 @@ public sealed class DocumentIngestor
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
             if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
             tally.Record(item.Source, result);
+            await StoreChildrenAsync(item.Write, item.Children, tally, cancellationToken);
         }
         catch (JobFencedException ex)
         {
@@ -323,7 +327,11 @@ public sealed class DocumentIngestor
 
     private sealed record Prepared(IngestSource Source, DocumentId DocumentId, DocumentWrite? Write, IngestFailure? Failure)
     {
-        public static Prepared Ready(IngestSource source, DocumentWrite write) => new(source, write.DocumentId, write, null);
+        /// <summary>Documents extracted from this one (an email's attachments), stored after it.</summary>
+        public IReadOnlyList<DocumentWrite> Children { get; init; } = [];
+
+        public static Prepared Ready(IngestSource source, IReadOnlyList<DocumentWrite> children, DocumentWrite write) =>
+            new(source, write.DocumentId, write, null) { Children = children };
         public static Prepared Unchanged(IngestSource source, DocumentId id) => new(source, id, null, null);
         public static Prepared Failed(IngestSource source, string reason, string error) =>
             new(source, default, null, new IngestFailure(source.DisplayName, reason, error));
@@ -354,6 +362,19 @@ public sealed class DocumentIngestor
             QuarryTelemetry.BytesIngested.Add(source.Length);
             if (result.Outcome != UpsertOutcome.Unchanged) QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
             _items.Add(new IngestedDocument(source.DisplayName, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount));
+        }
+
+        /// <summary>A child document (an email's attachment): counted as a document, not as a file of the batch.</summary>
+        public void RecordChild(string name, UpsertResult result)
+        {
+            switch (result.Outcome)
+            {
+                case UpsertOutcome.Created: _created++; break;
+                case UpsertOutcome.Replaced: _replaced++; break;
+                default: _unchanged++; break;
+            }
+            if (result.Outcome != UpsertOutcome.Unchanged) _chunks += result.ChunkCount;
+            _items.Add(new IngestedDocument(name, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount));
         }
 
         public void Fail(IngestSource source, string reason, string error)

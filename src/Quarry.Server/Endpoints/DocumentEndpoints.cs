@@ -19,7 +19,7 @@ internal static class DocumentEndpoints
         DocumentUpload.Map(group);
 
         group.MapGet("", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct,
-            int? offset, int? limit, string? source, string[]? tag) =>
+            int? offset, int? limit, string? source, string[]? tag, string? parent) =>
         {
             var tenant = http.User.Tenant();
             var found = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
@@ -39,6 +39,7 @@ internal static class DocumentEndpoints
                 Tenant = tenant,
                 KnowledgeBase = found.Id,
                 SourcePrefix = source,
+                Parent = string.IsNullOrEmpty(parent) ? null : new DocumentId(parent),
                 Tags = tags,
                 Offset = skip,
                 Limit = take,
