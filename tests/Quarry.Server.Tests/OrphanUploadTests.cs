@@ -34,7 +34,13 @@ public sealed class OrphanUploadTests
         try
         {
             // A first start creates the schema; the rows then stand for a replica that crashed around an upload.
-            await using (var first = OnPostgres(database)) await first.StartAsync("--dev");
+            await using (var first = OnPostgres(database))
+            {
+                await first.StartAsync("--dev");
+                // Listening comes before the migrations are applied.
+                using var migrated = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                while (!await UploadsTableExistsAsync(database)) await Task.Delay(100, migrated.Token);
+            }
             await ExecuteAsync(database, """
                 INSERT INTO uploads (name, content, size_bytes, created_at) VALUES
                     ('0123456789abcdef0123456789abcdef', '\x010203', 3, now() - interval '2 hours'),
@@ -64,6 +70,14 @@ public sealed class OrphanUploadTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<bool> UploadsTableExistsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT to_regclass('uploads') IS NOT NULL;", connection);
+        return (bool)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<long> CountAsync(string database, string name)
