@@ -21,11 +21,22 @@ internal sealed partial class PostgresStore
         {
             // Versions, tags, chunks (with their full-text entries) and embeddings go by ON DELETE CASCADE. An upsert of
             // this document in flight holds its row: the delete waits for it and then removes the version it wrote.
+            // Its children (an email's attachments) go with it, their jobs fenced like its own.
             await CancelJobsAsync(connection, transaction, tenant, "doc_id", document.Value, "the document was deleted", ct);
+            var removed = new List<string>();
+            await using (var children = connection.Command("DELETE FROM documents WHERE tenant_id = @tenant AND parent_id = @doc RETURNING id;", transaction)
+                .Arg("tenant", tenant.Value).Arg("doc", document.Value))
+            await using (var reader = await children.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct)) removed.Add(reader.GetString(0));
+            }
+            foreach (var child in removed)
+                await CancelJobsAsync(connection, transaction, tenant, "doc_id", child, "its parent document was deleted", ct);
             await using var delete = connection.Command("DELETE FROM documents WHERE tenant_id = @tenant AND id = @doc;", transaction)
                 .Arg("tenant", tenant.Value).Arg("doc", document.Value);
             var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;
-            await RecordChangesAsync(connection, transaction, tenant, deleted ? [document.Value] : [], ct);
+            if (deleted) removed.Add(document.Value);
+            await RecordChangesAsync(connection, transaction, tenant, [.. removed], ct);
             return deleted;
         }, cancellationToken);
 
@@ -58,6 +69,8 @@ internal sealed partial class PostgresStore
         var filters = new PostgresFilters();
         if (query.KnowledgeBase is { } kb)
             filters.Condition("d.kb_id = @kb", new NpgsqlParameter<string>("kb", kb.Value));
+        if (query.Parent is { } parent)
+            filters.Condition("d.parent_id = @parent", new NpgsqlParameter<string>("parent", parent.Value));
         filters.SourcePrefix("d.source_uri", query.SourcePrefix);
         filters.TagsAll("d", query.Tags);
         if (!string.IsNullOrEmpty(query.Contains))

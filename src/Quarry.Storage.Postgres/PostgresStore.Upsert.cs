@@ -144,8 +144,8 @@ internal sealed partial class PostgresStore
             // Inserted only when the knowledge base row was found: the lock above keeps it until commit.
             BindDocument(batch.Statement("""
                 INSERT INTO documents (tenant_id, id, kb_id, source_uri, title, content_type, size_bytes, checksum, version,
-                                       language, tags, created_at, updated_at)
-                SELECT @tenant, @doc, @kb, @source, @title, @type, @size, @checksum, 1, @language, jsonb_object(@tag_keys, @tag_values), @at, @at
+                                       language, tags, created_at, updated_at, parent_id)
+                SELECT @tenant, @doc, @kb, @source, @title, @type, @size, @checksum, 1, @language, jsonb_object(@tag_keys, @tag_values), @at, @at, @parent
                 WHERE EXISTS (SELECT 1 FROM knowledge_bases WHERE tenant_id = @tenant AND id = @kb)
                 ON CONFLICT (tenant_id, id) DO NOTHING
                 RETURNING 1;
@@ -175,7 +175,8 @@ internal sealed partial class PostgresStore
         .Arg("size", write.SizeBytes).Arg("checksum", write.Checksum).Text("language", write.Language)
         .Arg("tag_keys", write.Tags.Keys.Select(StoreCommands.Clean).ToArray())
         .Arg("tag_values", write.Tags.Values.Select(StoreCommands.Clean).ToArray())
-        .Arg("at", now);
+        .Arg("at", now)
+        .Text("parent", write.ParentId?.Value);
 
     /// <summary>Drops the previous version's chunks (their full-text entries and vectors with them), tags and text, and
     /// moves the document row to the new version.</summary>
@@ -190,7 +191,7 @@ internal sealed partial class PostgresStore
         BindDocument(batch.Statement("""
             UPDATE documents SET source_uri = @source, title = @title, content_type = @type, size_bytes = @size,
                    checksum = @checksum, version = @version, language = @language, tags = jsonb_object(@tag_keys, @tag_values),
-                   updated_at = @at
+                   updated_at = @at, parent_id = @parent
             WHERE tenant_id = @tenant AND id = @doc;
             """), write, now).Arg("version", version);
     }

@@ -54,6 +54,23 @@ public sealed class PostgresUploadBlobs
         return true;
     }
 
+    /// <summary>Deletes uploads older than <paramref name="olderThan"/> (by the database's clock, so replicas' clocks do
+    /// not matter) whose names are not in <paramref name="keep"/>: bytes a replica saved before crashing, never enqueued
+    /// or never cleaned up. Returns how many were deleted.</summary>
+    public async Task<int> DeleteOrphansAsync(IReadOnlyCollection<string> keep, TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        return await _database.WriteAsync(async (connection, transaction, ct) =>
+        {
+            await using var delete = new NpgsqlCommand("""
+                DELETE FROM uploads WHERE created_at < now() - @age AND NOT (name = ANY(@keep));
+                """, connection, transaction);
+            delete.Parameters.AddWithValue("age", olderThan);
+            delete.Parameters.AddWithValue("keep", keep.ToArray());
+            return await delete.ExecuteNonQueryAsync(ct);
+        }, cancellationToken);
+    }
+
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         await _database.WriteAsync(async (connection, transaction, ct) =>

@@ -10,7 +10,7 @@ internal sealed partial class SqliteStore
 {
     private const string DocumentColumns = """
         SELECT d.id, d.tenant_id, d.kb_id, d.title, d.source_uri, d.content_type, d.size_bytes, d.checksum, d.version,
-               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at
+               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at, d.parent_id
         FROM documents d
         JOIN document_versions v ON v.tenant_id = d.tenant_id AND v.doc_id = d.id AND v.version = d.version
         """;
@@ -35,10 +35,16 @@ internal sealed partial class SqliteStore
         using var stage = QuarryTelemetry.StartStage("store.delete");
         try
         {
-            // Versions, tags, chunks, FTS rows (trigger) and embeddings go by ON DELETE CASCADE in this transaction.
+            // Versions, tags, chunks, FTS rows (trigger) and embeddings go by ON DELETE CASCADE in this transaction; the
+            // document's children (an email's attachments) go with it, and their jobs are fenced like its own.
             return await _database.WriteAsync(async (connection, ct) =>
             {
                 await CancelJobsAsync(connection, tenant, "doc_id", document.Value, "the document was deleted", ct);
+                foreach (var child in await ChildIdsAsync(connection, tenant, document, ct))
+                    await CancelJobsAsync(connection, tenant, "doc_id", child, "its parent document was deleted", ct);
+                await using (var children = connection.Command("DELETE FROM documents WHERE tenant_id = $tenant AND parent_id = $doc;")
+                    .With("$tenant", tenant.Value).With("$doc", document.Value))
+                    await children.ExecuteNonQueryAsync(ct);
                 await using var delete = connection.Command("DELETE FROM documents WHERE tenant_id = $tenant AND id = $doc;")
                     .With("$tenant", tenant.Value).With("$doc", document.Value);
                 var deleted = await delete.ExecuteNonQueryAsync(ct) > 0;
@@ -51,6 +57,16 @@ internal sealed partial class SqliteStore
             stage.Fail(e);
             throw;
         }
+    }
+
+    private static async Task<List<string>> ChildIdsAsync(SqliteConnection connection, TenantId tenant, DocumentId parent, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT id FROM documents WHERE tenant_id = $tenant AND parent_id = $doc;")
+            .With("$tenant", tenant.Value).With("$doc", parent.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     public async Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken)
@@ -88,6 +104,11 @@ internal sealed partial class SqliteStore
         {
             where.Append(" AND d.kb_id = $kb");
             parameters.Add(("$kb", kb.Value));
+        }
+        if (query.Parent is { } parent)
+        {
+            where.Append(" AND d.parent_id = $parent");
+            parameters.Add(("$parent", parent.Value));
         }
         SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", query.SourcePrefix);
         SqlFilters.AppendTagsAll(where, parameters, "d", query.Tags);
@@ -270,5 +291,6 @@ internal sealed partial class SqliteStore
         ChunkCount = reader.GetInt32(11),
         CreatedAt = UnixTime.FromMs(reader.GetInt64(12)),
         UpdatedAt = UnixTime.FromMs(reader.GetInt64(13)),
+        ParentId = reader.IsDBNull(14) ? null : new DocumentId(reader.GetString(14)),
     };
 }

@@ -128,8 +128,8 @@ internal sealed partial class SqliteStore
         {
             await using var insert = connection.Command("""
                 INSERT INTO documents (tenant_id, id, kb_id, source_uri, title, content_type, size_bytes, checksum, version,
-                                       language, tags, created_at, updated_at)
-                VALUES ($tenant, $doc, $kb, $source, $title, $type, $size, $checksum, 1, $language, $tags, $at, $at);
+                                       language, tags, created_at, updated_at, parent_id)
+                VALUES ($tenant, $doc, $kb, $source, $title, $type, $size, $checksum, 1, $language, $tags, $at, $at, $parent);
                 """);
             await BindDocument(insert, write, tags, at).ExecuteNonQueryAsync(cancellationToken);
         }
@@ -147,7 +147,8 @@ internal sealed partial class SqliteStore
                 await forgetText.ExecuteNonQueryAsync(cancellationToken);
             await using var update = connection.Command("""
                 UPDATE documents SET source_uri = $source, title = $title, content_type = $type, size_bytes = $size,
-                       checksum = $checksum, version = $version, language = $language, tags = $tags, updated_at = $at
+                       checksum = $checksum, version = $version, language = $language, tags = $tags, updated_at = $at,
+                       parent_id = $parent
                 WHERE tenant_id = $tenant AND id = $doc;
                 """);
             await BindDocument(update, write, tags, at).With("$version", version).ExecuteNonQueryAsync(cancellationToken);
@@ -174,7 +175,7 @@ internal sealed partial class SqliteStore
         .With("$tenant", write.TenantId.Value).With("$doc", write.DocumentId.Value).With("$kb", write.KnowledgeBaseId.Value)
         .With("$source", write.SourceUri).With("$title", write.Title).With("$type", write.ContentType)
         .With("$size", write.SizeBytes).With("$checksum", write.Checksum).With("$language", write.Language)
-        .With("$tags", tags).With("$at", at);
+        .With("$tags", tags).With("$at", at).With("$parent", write.ParentId?.Value);
 
     private static async Task InsertTagsAsync(SqliteConnection connection, DocumentWrite write, CancellationToken cancellationToken)
     {

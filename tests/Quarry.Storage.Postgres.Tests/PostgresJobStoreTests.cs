@@ -16,3 +16,8 @@ public sealed class PostgresIngestionFencingTests : IngestionFencingComplianceTe
 {
     protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
 }
+
+public sealed class PostgresChildDocumentTests : ChildDocumentComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Quarry.Storage.Postgres.Tests;
 
@@ -24,5 +25,26 @@ public sealed class UploadBlobTests
         await blobs.DeleteAsync("u1", Ct);
         (await blobs.CopyToAsync("u1", new MemoryStream(), Ct)).Should().BeFalse();
         (await blobs.CopyToAsync("never-saved", new MemoryStream(), Ct)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Old_uploads_no_job_keeps_are_swept_and_recent_or_kept_ones_stay()
+    {
+        await using var store = await PostgresTestStore.CreateAsync(TimeProvider.System);
+        var blobs = store.Services.GetRequiredService<PostgresUploadBlobs>();
+        foreach (var name in new[] { "orphan", "queued", "recent" })
+            await blobs.SaveAsync(name, new MemoryStream([1, 2, 3]), Ct);
+        await using (var connection = new NpgsqlConnection(store.ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var age = new NpgsqlCommand("UPDATE uploads SET created_at = now() - interval '2 hours' WHERE name IN ('orphan', 'queued');", connection);
+            await age.ExecuteNonQueryAsync(Ct);
+        }
+
+        (await blobs.DeleteOrphansAsync(["queued"], TimeSpan.FromHours(1), Ct)).Should().Be(1);
+
+        (await blobs.CopyToAsync("orphan", new MemoryStream(), Ct)).Should().BeFalse();
+        (await blobs.CopyToAsync("queued", new MemoryStream(), Ct)).Should().BeTrue("an unfinished job refers to it");
+        (await blobs.CopyToAsync("recent", new MemoryStream(), Ct)).Should().BeTrue("another replica may be about to enqueue its job");
     }
 }

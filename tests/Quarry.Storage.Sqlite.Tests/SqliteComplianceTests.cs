@@ -41,3 +41,8 @@ public sealed class SqliteIngestionFencingTests : IngestionFencingComplianceTest
 {
     protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
 }
+
+public sealed class SqliteChildDocumentTests : ChildDocumentComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+}

@@ -17,6 +17,8 @@ public sealed record DocumentRecord
     public string? Language { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public required int ChunkCount { get; init; }
+    /// <summary>The document this one was extracted from (an email's attachment names its email); null for top-level documents.</summary>
+    public DocumentId? ParentId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

@@ -18,7 +18,7 @@ namespace Quarry.Ingestion;
 /// Ingests a batch of sources through a bounded pipeline: parse + chunk on every core, then one writer that stores
 /// each document in its own transaction. A bad file fails alone; the rest of the batch goes on.
 /// </summary>
-public sealed class DocumentIngestor
+public sealed partial class DocumentIngestor
 {
     private readonly DocumentParserSelector _parsers;
     private readonly StructureAwareChunker _chunker;
@@ -155,7 +155,8 @@ public sealed class DocumentIngestor
     private async Task<Prepared> PrepareAsync(IngestRequest request, KnowledgeBase knowledgeBase, IngestSource source, CancellationToken cancellationToken)
     {
         var documentId = DocumentIdentity.ForSource(request.Tenant, knowledgeBase.Id, source.SourceUri);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var cpu = new JobCpuMeter(_options.JobCpuBudget, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, cpu.Exceeded);
         deadline.CancelAfter(_options.JobTimeout);
         var outer = cancellationToken;
         cancellationToken = deadline.Token;
@@ -181,21 +182,12 @@ public sealed class DocumentIngestor
             if (existing == checksum)
                 return Prepared.Unchanged(source, documentId);
 
-            // Every parser and the chunker draw on one budget: text and elements counted as they are produced, and the
-            // deadline checked at the same points, so neither a slow nor a huge document holds the worker.
-            using var budgetScope = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
-            ParsedDocument parsed;
-            await using (var stream = buffered is not null ? new MemoryStream(buffered, writable: false) : await source.OpenAsync(cancellationToken))
-            {
-                parsed = await _parsers.ParseAsync(new ParserInput(stream, source.FileName, source.ContentType, source.Length), cancellationToken);
-            }
-            // The privacy stage: under mask-stored, originals never reach the chunker, the index or the store.
-            if (_privacy?.ModeFor(request.Tenant, knowledgeBase.Name) == PrivacyMode.MaskStored)
-                parsed = _privacy.MaskDocument(parsed, request.Tenant);
-            var chunks = _chunker.Chunk(parsed);
+            var (parsed, chunks, children) = await ParseAndChunkAsync(source, buffered, cpu, d => Protect(d, request.Tenant, knowledgeBase.Name), cancellationToken);
             var embeddings = await EmbedAsync(chunks, cancellationToken);
+            var tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata);
+            var childWrites = await ChildWritesAsync(request, knowledgeBase, source, documentId, tags, children, cancellationToken);
 
-            return Prepared.Ready(source, new DocumentWrite
+            return Prepared.Ready(source, childWrites, new DocumentWrite
             {
                 TenantId = request.Tenant,
                 KnowledgeBaseId = knowledgeBase.Id,
@@ -206,7 +198,7 @@ public sealed class DocumentIngestor
                 SizeBytes = buffered?.LongLength ?? source.Length,
                 Checksum = checksum,
                 Language = parsed.Language ?? LanguageDetector.Detect(parsed.Text),
-                Tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata),
+                Tags = tags,
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
                 Embeddings = embeddings,
@@ -229,6 +221,12 @@ public sealed class DocumentIngestor
             IngestionLog.DocumentRejected(_logger, source.DisplayName, "unreadable", ex.Message);
             return Prepared.Failed(source, "unreadable", ex.Message);
         }
+        catch (OperationCanceledException) when (cpu.IsExceeded && !outer.IsCancellationRequested)
+        {
+            var message = $"Parsing and chunking the document used more than {_options.JobCpuBudget} of CPU time (Ingestion:JobCpuBudget).";
+            IngestionLog.DocumentRejected(_logger, source.DisplayName, "cpu-budget", message);
+            return Prepared.Failed(source, DocumentRejectedException.ToCode(RejectionReason.CpuBudget), message);
+        }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !outer.IsCancellationRequested)
         {
             var message = $"Ingesting the document took longer than {_options.JobTimeout} (Ingestion:JobTimeout).";
@@ -241,6 +239,35 @@ public sealed class DocumentIngestor
             return Prepared.Failed(source, "error", ex.Message);
         }
     }
+
+    /// <summary>Parse and chunk on the document's own thread, metered by <paramref name="cpu"/>. Every parser and the
+    /// chunker draw on one budget: text and elements counted as they are produced, and the deadline (wall clock and CPU)
+    /// checked at the same points, so neither a slow nor a huge document holds the worker.</summary>
+    private async Task<(ParsedDocument Parsed, IReadOnlyList<ChunkContent> Chunks, IReadOnlyList<ParsedChild> Children)> ParseAndChunkAsync(
+        IngestSource source, byte[]? buffered, JobCpuMeter cpu, Func<ParsedDocument, ParsedDocument> protect, CancellationToken cancellationToken)
+    {
+        // Parsers read their input whole anyway; reading it here keeps the file's asynchronous reads (which would resume
+        // on the pool, off the metered thread) out of the parse.
+        var bytes = buffered ?? await ReadAllAsync(source, cancellationToken);
+        return await JobThread.RunAsync(async () =>
+        {
+            using var meter = cpu.Enter();
+            using var budget = ExtractionBudget.Enter(new ExtractionBudget(_parsing.MaxExtractedChars, _parsing.MaxElements, cancellationToken));
+            var parsed = await _parsers.ParseAsync(
+                new ParserInput(new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true), source.FileName, source.ContentType, bytes.Length), cancellationToken);
+            parsed = protect(parsed);
+            IReadOnlyList<ChunkContent> chunks = _chunker.Chunk(parsed);
+            var children = await ParseChildrenAsync(source, parsed, protect, cancellationToken);
+            cpu.Sample();
+            cancellationToken.ThrowIfCancellationRequested();
+            return (parsed, chunks, children);
+        }, cpu, "quarry-ingest");
+    }
+
+    /// <summary>The privacy stage, between parsing and chunking: under mask-stored, originals never reach the chunker,
+    /// the embedder, the index or the store.</summary>
+    private ParsedDocument Protect(ParsedDocument parsed, TenantId tenant, string knowledgeBase) =>
+        _privacy?.ModeFor(tenant, knowledgeBase) == PrivacyMode.MaskStored ? _privacy.MaskDocument(parsed, tenant) : parsed;
 
     private async Task StoreAsync(Prepared item, Tally tally, CancellationToken cancellationToken)
     {
@@ -259,6 +286,7 @@ public sealed class DocumentIngestor
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
             if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
             tally.Record(item.Source, result);
+            await StoreChildrenAsync(item.Write, item.Children, tally, cancellationToken);
         }
         catch (JobFencedException ex)
         {
@@ -309,7 +337,11 @@ public sealed class DocumentIngestor
 
     private sealed record Prepared(IngestSource Source, DocumentId DocumentId, DocumentWrite? Write, IngestFailure? Failure)
     {
-        public static Prepared Ready(IngestSource source, DocumentWrite write) => new(source, write.DocumentId, write, null);
+        /// <summary>Documents extracted from this one (an email's attachments), stored after it.</summary>
+        public IReadOnlyList<DocumentWrite> Children { get; init; } = [];
+
+        public static Prepared Ready(IngestSource source, IReadOnlyList<DocumentWrite> children, DocumentWrite write) =>
+            new(source, write.DocumentId, write, null) { Children = children };
         public static Prepared Unchanged(IngestSource source, DocumentId id) => new(source, id, null, null);
         public static Prepared Failed(IngestSource source, string reason, string error) =>
             new(source, default, null, new IngestFailure(source.DisplayName, reason, error));
@@ -340,6 +372,19 @@ public sealed class DocumentIngestor
             QuarryTelemetry.BytesIngested.Add(source.Length);
             if (result.Outcome != UpsertOutcome.Unchanged) QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
             _items.Add(new IngestedDocument(source.DisplayName, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount));
+        }
+
+        /// <summary>A child document (an email's attachment): counted as a document, not as a file of the batch.</summary>
+        public void RecordChild(string name, UpsertResult result)
+        {
+            switch (result.Outcome)
+            {
+                case UpsertOutcome.Created: _created++; break;
+                case UpsertOutcome.Replaced: _replaced++; break;
+                default: _unchanged++; break;
+            }
+            if (result.Outcome != UpsertOutcome.Unchanged) _chunks += result.ChunkCount;
+            _items.Add(new IngestedDocument(name, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount));
         }
 
         public void Fail(IngestSource source, string reason, string error)

@@ -21,4 +21,7 @@ internal static partial class IngestionLog
     [LoggerMessage(1005, LogLevel.Warning,
         "Knowledge base {KnowledgeBase} is searched with embedding model {Active}, but no embedder is configured: vector search misses the new chunks until 'quarry reindex --kb {KnowledgeBase}' runs with that model")]
     public static partial void StoredWithoutVectors(ILogger logger, string knowledgeBase, string active);
+
+    [LoggerMessage(1006, LogLevel.Information, "Attachment {Attachment} of {Path} is not stored as a document: {Reason}: {Message}")]
+    public static partial void AttachmentSkipped(ILogger logger, string path, string attachment, string reason, string message);
 }

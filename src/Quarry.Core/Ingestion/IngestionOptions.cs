@@ -24,6 +24,13 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>CPU budget for parsing and chunking one document, counting its converters (pdftotext, tesseract) too.
+    /// A document over it fails with <c>cpu-budget</c>. Unlike <see cref="JobTimeout"/> it does not grow when the
+    /// machine is busy: waiting for a core costs nothing. On Linux it is the kernel's per-thread CPU clock; elsewhere
+    /// the elapsed time of the document's thread (an upper bound).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan JobCpuBudget { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Skip files and folders whose name starts with '.' when walking a directory (e.g. .git).</summary>
     public bool SkipHiddenFiles { get; set; } = true;
 }

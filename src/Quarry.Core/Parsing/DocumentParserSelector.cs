@@ -125,17 +125,22 @@ internal sealed class DocumentParserSelector
         }
     }
 
+    /// <summary>A specific media type wins over the extension; a generic one (what browsers and curl send for a file
+    /// they do not know, e.g. <c>text/plain</c> for <c>.py</c>) defers to a specific extension.</summary>
     private IDocumentParser? Find(string fileName, string? contentType)
     {
         var mediaType = contentType?.Split(';', 2)[0].Trim();
-        if (!string.IsNullOrEmpty(mediaType))
-        {
-            var byType = _parsers.FirstOrDefault(p => p.ContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase));
-            if (byType is not null) return byType;
-        }
         var extension = Extension(fileName);
-        return extension.Length == 0 ? null : _parsers.FirstOrDefault(p => p.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
+        var byExtension = extension.Length == 0 ? null : _parsers.FirstOrDefault(p => p.Extensions.Contains(extension, StringComparer.OrdinalIgnoreCase));
+        if (string.IsNullOrEmpty(mediaType)) return byExtension;
+        if (byExtension is not null && GenericMediaTypes.Contains(mediaType)) return byExtension;
+        return _parsers.FirstOrDefault(p => p.ContentTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase)) ?? byExtension;
     }
+
+    private static readonly HashSet<string> GenericMediaTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "text/plain", "application/octet-stream", "binary/octet-stream", "application/x-download", "application/download",
+    };
 
     private static string Extension(string fileName) => Path.GetExtension(fileName).ToLowerInvariant();
 

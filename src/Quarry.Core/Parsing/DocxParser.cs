@@ -37,6 +37,7 @@ internal sealed class DocxParser(IOptions<ParsingOptions> options) : IDocumentPa
         {
             var main = word.MainDocumentPart
                 ?? throw new DocumentRejectedException(RejectionReason.Corrupt, $"'{input.FileName}' has no document body.");
+            DocxSizeScan.Check(main, options.Value, input.FileName, cancellationToken);
             var walker = new Walker(new DocumentBuilder(), main, cancellationToken);
             StreamBody(main, walker, input.FileName);
             walker.FlushCode();

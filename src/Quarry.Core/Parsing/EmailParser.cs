@@ -6,15 +6,15 @@ namespace Quarry.Parsing;
 
 /// <summary>
 /// Email messages (.eml, RFC 5322 via MimeKit): the subject is the title and the first heading, From/To/Cc/Date open the
-/// text, then the body (the plain-text part, else the HTML part through the HTML parser), then each attachment as a
-/// section "Attachment n: name" holding that file parsed by its own parser (nested emails included, a few levels deep).
+/// text, then the body (the plain-text part, else the HTML part through the HTML parser), then the attachments' names.
+/// The attachments themselves go out unparsed in <see cref="ParsedDocument.Attachments"/>: the ingestor stores each one
+/// its parsers can read as a child document of the message (an attached email's own attachments stay names in it).
 /// Sender, recipients, date and message id also become document tags (<c>email.from</c>, …) through <see cref="ParsedDocument.Metadata"/>.
-/// An attachment that cannot be parsed is named with the reason instead of failing the message.
 /// </summary>
 internal sealed class EmailParser(IOptions<ParsingOptions> options, Lazy<DocumentParserSelector> selector) : IDocumentParser
 {
-    private const int MaxNesting = 3;
-    private static readonly AsyncLocal<int> Nesting = new();
+    /// <summary>Attachments past this many are named in the message but not ingested.</summary>
+    internal const int MaxAttachments = 100;
 
     public IReadOnlyCollection<string> Extensions { get; } = [".eml"];
     public IReadOnlyCollection<string> ContentTypes { get; } = ["message/rfc822"];
@@ -47,8 +47,12 @@ internal sealed class EmailParser(IOptions<ParsingOptions> options, Lazy<Documen
             if (subject is not null) builder.AddHeading(subject, 1);
             Headers(builder, message);
             await BodyAsync(builder, message, input.FileName, cancellationToken).ConfigureAwait(false);
-            await AttachmentsAsync(builder, message, cancellationToken).ConfigureAwait(false);
-            return builder.Build(subject, ParserInputReader.FallbackTitle(input.FileName)) with { Metadata = Metadata(message) };
+            var attachments = await AttachmentsAsync(builder, message, cancellationToken).ConfigureAwait(false);
+            return builder.Build(subject, ParserInputReader.FallbackTitle(input.FileName)) with
+            {
+                Metadata = Metadata(message),
+                Attachments = attachments,
+            };
         }
     }
 
@@ -98,35 +102,23 @@ internal sealed class EmailParser(IOptions<ParsingOptions> options, Lazy<Documen
         DocumentAppender.Append(builder, body, 1);
     }
 
-    private async Task AttachmentsAsync(DocumentBuilder builder, MimeMessage message, CancellationToken cancellationToken)
+    /// <summary>Names every attachment under an "Attachments" heading and hands the parseable-looking ones (not empty, at
+    /// most <see cref="MaxAttachments"/>) to the ingestor, which stores each as a child document of the message.</summary>
+    private static async Task<List<ParsedAttachment>> AttachmentsAsync(DocumentBuilder builder, MimeMessage message, CancellationToken cancellationToken)
     {
+        var attachments = new List<ParsedAttachment>();
         var number = 0;
         foreach (var entity in message.Attachments)
         {
             number++;
             var (name, bytes) = await ContentAsync(entity, number, cancellationToken).ConfigureAwait(false);
-            builder.AddHeading($"Attachment {number}: {name}", 2);
-            if (Nesting.Value >= MaxNesting)
-            {
-                builder.AddParagraph($"(not read: attachments nested more than {MaxNesting} messages deep)");
-                continue;
-            }
-            Nesting.Value++;
-            try
-            {
-                var parsed = await selector.Value.ParseAsync(
-                    new ParserInput(new MemoryStream(bytes, writable: false), name, ContentTypeOf(entity, name), bytes.Length), cancellationToken).ConfigureAwait(false);
-                DocumentAppender.Append(builder, parsed, 2);
-            }
-            catch (DocumentRejectedException ex)
-            {
-                builder.AddParagraph($"(not read: {ex.Code}: {ex.Message})");
-            }
-            finally
-            {
-                Nesting.Value--;
-            }
+            if (number == 1) builder.AddHeading("Attachments", 2);
+            builder.AddListItem($"Attachment {number}: {name}");
+            if (bytes.Length > 0 && attachments.Count < MaxAttachments)
+                attachments.Add(new ParsedAttachment(number, name, ContentTypeOf(entity, name), bytes));
         }
+        builder.EndList();
+        return attachments;
     }
 
     private static async Task<(string Name, byte[] Bytes)> ContentAsync(MimeEntity entity, int number, CancellationToken cancellationToken)

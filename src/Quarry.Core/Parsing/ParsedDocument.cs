@@ -14,9 +14,15 @@ public sealed record ParsedDocument(string Title, string Text, IReadOnlyList<Blo
     /// <summary>Facts the format states about itself (an email's sender, recipients, date), stored as document tags
     /// unless the ingest request sets the same key.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+    /// <summary>Files the document carries (an email's attachments), ingested as child documents of this one.</summary>
+    public IReadOnlyList<ParsedAttachment>? Attachments { get; init; }
 
     public string TextOf(Block block) => Text.Substring(block.Span.Start, block.Span.Length);
 }
+
+/// <summary>A file carried inside a document, still unparsed: the ingestor parses it as a document of its own.</summary>
+/// <param name="Number">1-based position among the carrier's attachments, stable across re-ingests of the same file.</param>
+public sealed record ParsedAttachment(int Number, string FileName, string? ContentType, byte[] Content);
 
 public enum BlockKind
 {

@@ -43,6 +43,8 @@ internal static class ToolProcess
                 $"{name} was not found: {installHint} or set {setting} (tried '{tool}').", ex);
         }
 
+        // The converter's CPU counts against the document's budget (JobCpuMeter), like the parser's own.
+        using var metered = JobCpuMeter.Current?.TrackTool(process);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         var stdout = ReadCappedAsync(process.StandardOutput, maxOutputChars, limit.Token);

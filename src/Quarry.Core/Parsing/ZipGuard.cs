@@ -3,7 +3,7 @@ using System.IO.Compression;
 namespace Quarry.Parsing;
 
 /// <summary>
-/// Checks a ZIP-based Office file before OpenXml or ExcelDataReader inflate it: both would happily expand a zip bomb
+/// Checks a ZIP-based Office file before OpenXml inflates it: it would happily expand a zip bomb
 /// into memory. Only the central directory is read here; nothing is decompressed.
 /// </summary>
 internal static class ZipGuard

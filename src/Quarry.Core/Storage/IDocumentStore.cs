@@ -117,6 +117,9 @@ public sealed record DocumentWrite
     /// <summary>The ingestion job this write is made for. When set, the write commits only while that job is still
     /// queued or running; a job cancelled by a delete gets <see cref="JobFencedException"/> and nothing is written.</summary>
     public Ingestion.JobId? Job { get; init; }
+    /// <summary>The document this one was extracted from (an email's attachment names its email). Deleting the parent
+    /// deletes it.</summary>
+    public DocumentId? ParentId { get; init; }
 }
 
 public enum UpsertOutcome
@@ -140,6 +143,9 @@ public sealed record DocumentListQuery
     public string? SourcePrefix { get; init; }
     /// <summary>Only documents whose title or source contains this text, ignoring case (a search box, not ranking).</summary>
     public string? Contains { get; init; }
+
+    /// <summary>Only the children of this document (e.g. an email's attachments).</summary>
+    public DocumentId? Parent { get; init; }
     /// <summary>Every pair must be present.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public int Offset { get; init; }

@@ -40,11 +40,12 @@ public sealed record DocumentResponse(
     IReadOnlyDictionary<string, string> Tags,
     int ChunkCount,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? ParentId = null)
 {
     public static DocumentResponse From(DocumentRecord d, string knowledgeBase) => new(
         d.Id.Value, knowledgeBase, d.Title, d.SourceUri, d.ContentType, d.SizeBytes, d.Checksum, d.Version, d.Language,
-        d.Tags, d.ChunkCount, d.CreatedAt, d.UpdatedAt);
+        d.Tags, d.ChunkCount, d.CreatedAt, d.UpdatedAt, d.ParentId?.Value);
 }
 
 public sealed record DocumentPageResponse(int Total, int Offset, int Limit, IReadOnlyList<DocumentResponse> Items);

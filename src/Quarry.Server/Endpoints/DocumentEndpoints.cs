@@ -19,7 +19,7 @@ internal static class DocumentEndpoints
         DocumentUpload.Map(group);
 
         group.MapGet("", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct,
-            int? offset, int? limit, string? source, string[]? tag, string? q) =>
+            int? offset, int? limit, string? source, string[]? tag, string? q, string? parent) =>
         {
             var tenant = http.User.Tenant();
             var found = await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct);
@@ -40,6 +40,7 @@ internal static class DocumentEndpoints
                 KnowledgeBase = found.Id,
                 SourcePrefix = source,
                 Contains = string.IsNullOrWhiteSpace(q) ? null : q.Trim(),
+                Parent = string.IsNullOrEmpty(parent) ? null : new DocumentId(parent),
                 Tags = tags,
                 Offset = skip,
                 Limit = take,

@@ -38,7 +38,8 @@ internal sealed class StartupTasks(
         }
         uploads.RemoveAbandonedPartials(time, TimeSpan.FromHours(1));
         var orphans = await uploads.RemoveOrphansAsync(services.GetRequiredService<Ingestion.IIngestionJobStore>(), time, TimeSpan.FromHours(1), stoppingToken);
-        if (orphans > 0) ServerLog.OrphanUploadsRemoved(logger, orphans, uploads.Root);
+        if (orphans.Files > 0) ServerLog.OrphanUploadsRemoved(logger, orphans.Files, uploads.Root);
+        if (orphans.Shared > 0) ServerLog.OrphanSharedUploadsRemoved(logger, orphans.Shared);
         // Worker-only replicas never search: their memory is for ingestion. With pgvector the vectors stay in PostgreSQL.
         if (server.Value.RunsApi && !services.SearchesQuarryVectorsInPostgres())
         {

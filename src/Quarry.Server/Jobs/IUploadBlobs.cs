@@ -15,6 +15,9 @@ internal interface IUploadBlobs
     Task<bool> CopyToAsync(string name, Stream destination, CancellationToken cancellationToken);
 
     Task DeleteAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Deletes uploads older than <paramref name="olderThan"/> not named in <paramref name="keep"/>; returns how many.</summary>
+    Task<int> DeleteOrphansAsync(IReadOnlyCollection<string> keep, TimeSpan olderThan, CancellationToken cancellationToken);
 }
 
 internal sealed class DatabaseUploadBlobs(PostgresUploadBlobs blobs) : IUploadBlobs
@@ -24,4 +27,7 @@ internal sealed class DatabaseUploadBlobs(PostgresUploadBlobs blobs) : IUploadBl
     public Task<bool> CopyToAsync(string name, Stream destination, CancellationToken cancellationToken) => blobs.CopyToAsync(name, destination, cancellationToken);
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken) => blobs.DeleteAsync(name, cancellationToken);
+
+    public Task<int> DeleteOrphansAsync(IReadOnlyCollection<string> keep, TimeSpan olderThan, CancellationToken cancellationToken) =>
+        blobs.DeleteOrphansAsync(keep, olderThan, cancellationToken);
 }

@@ -82,17 +82,18 @@ internal sealed class UploadStore
     }
 
     /// <summary>
-    /// Removes upload files no unfinished job points at: a process that crashed between saving an upload and enqueuing
-    /// its job, or between finishing a job and deleting its file, leaves them behind. Only old ones, for the same reason
-    /// as <see cref="RemoveAbandonedPartials"/>.
+    /// Removes uploads no unfinished job points at, in the folder and in the shared store: a process that crashed between
+    /// saving an upload and enqueuing its job, or between finishing a job and deleting its upload, leaves them behind.
+    /// Only old ones, for the same reason as <see cref="RemoveAbandonedPartials"/>.
     /// </summary>
-    public async Task<int> RemoveOrphansAsync(Ingestion.IIngestionJobStore jobs, TimeProvider time, TimeSpan olderThan, CancellationToken cancellationToken)
+    public async Task<OrphanSweep> RemoveOrphansAsync(Ingestion.IIngestionJobStore jobs, TimeProvider time, TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var cutoff = (time.GetUtcNow() - olderThan).UtcDateTime;
         var candidates = Directory.EnumerateFiles(Root)
             .Where(f => !Path.GetFileName(f).StartsWith('.') && File.GetLastWriteTimeUtc(f) < cutoff)
             .ToList();
-        if (candidates.Count == 0) return 0;
+        if (candidates.Count == 0 && _shared is null) return new OrphanSweep(0, 0);
+        // Listed before the shared sweep reads ages: an upload enqueued after this is younger than the cut-off.
         var referenced = (await jobs.ListUnfinishedPayloadsAsync(cancellationToken))
             .Select(p => IngestionPayload.TryParse(p)?.Upload)
             .OfType<string>()
@@ -104,7 +105,8 @@ internal sealed class UploadStore
             File.Delete(file);
             removed++;
         }
-        return removed;
+        var shared = _shared is null ? 0 : await _shared.DeleteOrphansAsync(referenced, olderThan, cancellationToken);
+        return new OrphanSweep(removed, shared);
     }
 
     public string PathOf(string name)
@@ -157,6 +159,9 @@ internal sealed class UploadStore
         if (_shared is not null) await _shared.DeleteAsync(name, cancellationToken);
     }
 }
+
+/// <summary>Orphan uploads removed from the local folder and from the shared store.</summary>
+internal sealed record OrphanSweep(int Files, int Shared);
 
 internal sealed record StoredUpload(string Name, long SizeBytes, string Checksum);
 

@@ -37,7 +37,7 @@ public sealed class EmailParserTests
         """.ReplaceLineEndings("\r\n");
 
     [Fact]
-    public async Task Headers_body_and_attachments_become_one_document()
+    public async Task Headers_and_body_make_the_document_and_attachments_are_handed_on_unparsed()
     {
         var eml = Multipart("# Escalations\n\nEscalate disputes over 10000 EUR to the finance desk.\n");
 
@@ -47,10 +47,11 @@ public sealed class EmailParserTests
         document.Text.Should().Contain("From: \"Alice Example\" <alice@example.com>").And.Contain("To: \"Bob\" <bob@example.com>, support@example.com")
             .And.Contain("Cc: carol@example.com").And.Contain("Date: 2025-01-14 09:30 +01:00");
         document.Text.Should().Contain("Enterprise refunds are issued within 45 days");
-        document.Text.Should().Contain("## Attachment 1: policy.md").And.Contain("### Escalations").And.Contain("finance desk");
-        document.Text.Should().Contain("## Attachment 2: blob.bin").And.Contain("not read: unsupported-type");
-        var escalations = document.Blocks.Single(b => b.Kind == BlockKind.Heading && document.TextOf(b) == "### Escalations");
-        escalations.Level.Should().Be(3, "an attachment's headings nest under its 'Attachment n' heading");
+        document.Text.Should().Contain("## Attachments").And.Contain("- Attachment 1: policy.md").And.Contain("- Attachment 2: blob.bin");
+        document.Text.Should().NotContain("finance desk", "attachments are ingested as child documents, not sections of the message");
+        document.Attachments!.Select(a => (a.Number, a.FileName, a.ContentType)).Should()
+            .Equal((1, "policy.md", "text/markdown"), (2, "blob.bin", "application/x-unknown"));
+        Encoding.UTF8.GetString(document.Attachments![0].Content).Should().Contain("finance desk");
         document.Metadata.Should().BeEquivalentTo(new Dictionary<string, string>
         {
             ["email.from"] = "alice@example.com",

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+
+namespace Quarry.Parsing;
+
+/// <summary>
+/// Runs one document's parse and chunk on a thread of its own, so its CPU can be read from the thread's clock
+/// (<see cref="JobCpuMeter"/>): on the shared thread pool, one thread's CPU mixes every job's. Continuations that
+/// return to the captured context run on this thread; work a parser moves elsewhere with <c>ConfigureAwait(false)</c>
+/// after a truly asynchronous wait (a converter's output) runs on the pool, and the converter's own CPU is counted
+/// through its process instead.
+/// </summary>
+internal static class JobThread
+{
+    public static Task<T> RunAsync<T>(Func<Task<T>> work, JobCpuMeter meter, string name)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Thread.Start flows the execution context: the caller's budget, meter and trace span stay current.
+        var thread = new Thread(() => Pump(work, meter, result)) { IsBackground = true, Name = name };
+        thread.Start();
+        return result.Task;
+    }
+
+    private static void Pump<T>(Func<Task<T>> work, JobCpuMeter meter, TaskCompletionSource<T> result)
+    {
+        using var context = new PumpContext();
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        meter.AttachCurrentThread();
+        try
+        {
+            Task<T> task;
+            try
+            {
+                task = work();
+            }
+            catch (Exception ex)
+            {
+                task = Task.FromException<T>(ex);
+            }
+            task.ContinueWith(_ => context.Complete(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            context.RunUntilComplete();
+            meter.DetachThread();
+            result.SetFromTask(task);
+        }
+        catch (Exception ex)
+        {
+            result.TrySetException(ex);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    private sealed class PumpContext : SynchronizationContext, IDisposable
+    {
+        private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = [];
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            try
+            {
+                if (_queue.TryAdd((d, state))) return;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // The document is done; a late continuation (a timer's, a converter's) runs on the pool instead.
+            }
+            ThreadPool.QueueUserWorkItem(s => d(s), state);
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) =>
+            throw new NotSupportedException("Synchronous calls into the document's thread are not supported.");
+
+        public override SynchronizationContext CreateCopy() => this;
+
+        public void RunUntilComplete()
+        {
+            foreach (var (callback, state) in _queue.GetConsumingEnumerable()) callback(state);
+        }
+
+        public void Complete() => _queue.CompleteAdding();
+
+        public void Dispose() => _queue.Dispose();
+    }
+}
