@@ -60,6 +60,7 @@ internal sealed partial class PostgresStore
             filters.Condition("d.kb_id = @kb", new NpgsqlParameter<string>("kb", kb.Value));
         filters.SourcePrefix("d.source_uri", query.SourcePrefix);
         filters.TagsAll("d", query.Tags);
+        filters.Access("d", query.Access);
         var where = " WHERE d.tenant_id = @tenant" + filters.Sql;
 
         // The count and the page come from one snapshot.

@@ -10,7 +10,8 @@ internal sealed partial class SqliteStore
 {
     private const string DocumentColumns = """
         SELECT d.id, d.tenant_id, d.kb_id, d.title, d.source_uri, d.content_type, d.size_bytes, d.checksum, d.version,
-               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at
+               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at,
+               (SELECT a.entries FROM access_lists a WHERE a.acl_id = d.acl_id)
         FROM documents d
         JOIN document_versions v ON v.tenant_id = d.tenant_id AND v.doc_id = d.id AND v.version = d.version
         """;
@@ -91,6 +92,7 @@ internal sealed partial class SqliteStore
         }
         SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", query.SourcePrefix);
         SqlFilters.AppendTagsAll(where, parameters, "d", query.Tags);
+        SqlFilters.AppendAccess(where, parameters, "d", query.Access);
 
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         // The count and the page come from one snapshot.
@@ -264,5 +266,6 @@ internal sealed partial class SqliteStore
         ChunkCount = reader.GetInt32(11),
         CreatedAt = UnixTime.FromMs(reader.GetInt64(12)),
         UpdatedAt = UnixTime.FromMs(reader.GetInt64(13)),
+        Allow = ReadAllow(reader, 14),
     };
 }

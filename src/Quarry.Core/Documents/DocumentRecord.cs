@@ -17,6 +17,8 @@ public sealed record DocumentRecord
     public string? Language { get; init; }
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public required int ChunkCount { get; init; }
+    /// <summary>Who may read it (<c>user:</c>/<c>group:</c> entries); empty: everyone of the knowledge base.</summary>
+    public IReadOnlyList<string> Allow { get; init; } = [];
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

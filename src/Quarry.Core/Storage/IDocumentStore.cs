@@ -46,6 +46,11 @@ public interface IDocumentStore
 
     Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the document's access list (normalized, see <see cref="Access.AccessList"/>) without touching
+    /// its content; in-process indexes pick the change up from the change feed.</summary>
+    /// <returns>The changed document, or null when the tenant has none with that id.</returns>
+    Task<DocumentRecord?> SetDocumentAccessAsync(TenantId tenant, DocumentId document, IReadOnlyList<string> allow, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DocumentVersionInfo>> GetVersionsAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
 
     Task<DocumentPage> ListDocumentsAsync(DocumentListQuery query, CancellationToken cancellationToken);
@@ -117,6 +122,9 @@ public sealed record DocumentWrite
     /// <summary>The ingestion job this write is made for. When set, the write commits only while that job is still
     /// queued or running; a job cancelled by a delete gets <see cref="JobFencedException"/> and nothing is written.</summary>
     public Ingestion.JobId? Job { get; init; }
+    /// <summary>The document's access list (see <see cref="Access.AccessList"/>); null keeps the current one (open for
+    /// a new document), so re-ingesting never widens access by accident.</summary>
+    public IReadOnlyList<string>? Allow { get; init; }
 }
 
 public enum UpsertOutcome
@@ -142,6 +150,8 @@ public sealed record DocumentListQuery
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
+    /// <summary>Documents the caller may not read are neither listed nor counted.</summary>
+    public Access.AccessScope Access { get; init; } = Quarry.Access.AccessScope.Everything;
 }
 
 public sealed record DocumentPage(IReadOnlyList<DocumentRecord> Items, int Total);
