@@ -53,6 +53,7 @@ internal static class FilterMapping
             SourcePrefix = filters?.SourcePrefix,
             UpdatedFrom = filters?.UpdatedAfter,
             UpdatedTo = filters?.UpdatedBefore,
+            Access = user.Access(),
         }, null);
     }
 }
