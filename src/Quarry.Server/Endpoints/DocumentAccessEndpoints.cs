@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Quarry.Access;
+using Quarry.Indexing;
+using Quarry.Indexing.Vectors;
 using Quarry.Server.Auth;
 using Quarry.Server.Errors;
 using Quarry.Storage;
@@ -24,6 +27,7 @@ internal static class DocumentAccessEndpoints
             if (document is null) return DocumentEndpoints.DocumentNotFound(id, kb);
             var changed = await store.SetDocumentAccessAsync(http.User.Tenant(), document.Id, allow, ct);
             if (changed is null) return DocumentEndpoints.DocumentNotFound(id, kb);
+            await VectorIndexFreshness.CatchUpAsync(http.RequestServices.GetService<IVectorIndex>(), ct);
             http.Audit(Quarry.Audit.AuditKinds.DocumentAccessChanged, document.Id.Value, found.Name);
             return Results.Ok(DocumentResponse.From(changed, found.Name));
         }).RequireAuthorization(Policies.Writer).WithName("UpdateDocument").Produces<DocumentResponse>();

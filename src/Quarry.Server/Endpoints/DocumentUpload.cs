@@ -87,7 +87,11 @@ internal static class DocumentUpload
             {
                 uploads.Delete(accepted.Stored.Name);
                 if (accepted.Allow is { } allow && await store.SetDocumentAccessAsync(tenant, documentId, allow, ct) is not null)
+                {
+                    await Quarry.Indexing.Vectors.VectorIndexFreshness.CatchUpAsync(
+                        http.RequestServices.GetService(typeof(Quarry.Indexing.IVectorIndex)) as Quarry.Indexing.IVectorIndex, ct);
                     http.Audit(Quarry.Audit.AuditKinds.DocumentAccessChanged, documentId.Value, knowledgeBase.Name);
+                }
                 return TypedResults.Ok(new UploadResponse(null, documentId.Value, "unchanged", knowledgeBase.Name));
             }
             if (await quotas.CheckUploadAsync(tenant, accepted.Stored.SizeBytes, ct) is { } quota)
