@@ -114,7 +114,7 @@ public abstract class AccessControlComplianceTests<TStore> : StoreComplianceBase
 
             hits.Should().OnlyContain(h => corpus.MaySee(caller, h.DocumentId), caller.Name);
             var expected = corpus.Vectors.Where(v => corpus.MaySee(caller, v.Key))
-                .Select(v => (v.Key, Score: Cosine(query, v.Value))).OrderByDescending(v => v.Score).Take(k).Select(v => v.Key).ToList();
+                .Select(v => (v.Key, Score: TestDocuments.Cosine(query, v.Value))).OrderByDescending(v => v.Score).Take(k).Select(v => v.Key).ToList();
             hits.Select(h => h.DocumentId).Should().Equal(expected, $"vector top {k} for {caller.Name}");
         }
     }
@@ -148,17 +148,5 @@ public abstract class AccessControlComplianceTests<TStore> : StoreComplianceBase
         (await Store.GetDocumentAsync(TenantA, open, Ct))!.Allow.Should().Equal("user:carol");
         (await Store.SetDocumentAccessAsync(TenantA, open, [], Ct))!.Allow.Should().BeEmpty();
         (await Store.SetDocumentAccessAsync(TenantB, open, ["user:x"], Ct)).Should().BeNull("another tenant's document is not found");
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
     }
 }

@@ -56,22 +56,10 @@ public sealed class PgvectorAccessControlTests(PgvectorFixture fixture)
                 hits.Where(h => !MaySee(h.DocumentId)).Should().BeEmpty();
                 if (mode == VectorSearchMode.Exact)
                 {
-                    var expected = vectors.Where(v => MaySee(v.Key)).OrderByDescending(v => Cosine(query, v.Value)).Take(k).Select(v => v.Key);
+                    var expected = vectors.Where(v => MaySee(v.Key)).OrderByDescending(v => TestDocuments.Cosine(query, v.Value)).Take(k).Select(v => v.Key);
                     hits.Select(h => h.DocumentId).Should().Equal(expected);
                 }
             }
         }
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
     }
 }
