@@ -131,7 +131,8 @@ public static class QuarryServer
         if (server.RunsWorkers) services.AddHostedService<IngestionWorkers>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddQuarrySignedTokens(builder.Configuration);
         services.AddAuthorization(Policies.Add);
         services.AddQuarryRateLimiting();
         services.AddQuarryTimeouts(limits);

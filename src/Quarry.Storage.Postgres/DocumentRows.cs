@@ -17,7 +17,8 @@ internal static class DocumentRows
 
     public const string DocumentColumns = """
         SELECT d.id, d.tenant_id, d.kb_id, d.title, d.source_uri, d.content_type, d.size_bytes, d.checksum, d.version,
-               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at, d.parent_id
+               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at, d.parent_id,
+               (SELECT a.entries FROM access_lists a WHERE a.acl_id = d.acl_id)
         FROM documents d
         JOIN document_versions v ON v.tenant_id = d.tenant_id AND v.doc_id = d.id AND v.version = d.version
         """;
@@ -58,6 +59,7 @@ internal static class DocumentRows
         CreatedAt = reader.GetFieldValue<DateTimeOffset>(12),
         UpdatedAt = reader.GetFieldValue<DateTimeOffset>(13),
         ParentId = reader.IsDBNull(14) ? null : new DocumentId(reader.GetString(14)),
+        Allow = reader.IsDBNull(15) ? [] : reader.GetString(15).Split('\n'),
     };
 
     public static Chunk Chunk(NpgsqlDataReader reader) => new()

@@ -30,6 +30,7 @@ internal sealed class PostgresFilters
         f.SourcePrefix("d.source_uri", filter.SourcePrefix);
         f.TagsAll("d", filter.TagsAll);
         f.TagsAny("d", filter.TagsAny);
+        f.Access("d", filter.Access);
         if (filter.UpdatedFrom is { } from)
             f.Condition("d.updated_at >= @f_updated_from", new NpgsqlParameter<DateTimeOffset>("f_updated_from", from));
         if (filter.UpdatedTo is { } to)
@@ -41,6 +42,25 @@ internal sealed class PostgresFilters
     {
         _where.Append(" AND ").Append(sql);
         _parameters.AddRange(parameters);
+    }
+
+    /// <summary>
+    /// The caller's access: the ids of the lists naming one of its principals come from an uncorrelated subquery (one
+    /// index probe per principal, run once, hashed), so each candidate costs one hash lookup. Needs <c>@tenant</c>.
+    /// </summary>
+    public void Access(string document, Quarry.Access.AccessScope access)
+    {
+        if (access.Bypass)
+            return;
+        if (access.Principals.Count == 0)
+        {
+            Condition($"{document}.acl_id IS NULL");
+            return;
+        }
+        Condition(
+            $"({document}.acl_id IS NULL OR {document}.acl_id IN (SELECT e.acl_id FROM access_list_entries e " +
+            "WHERE e.tenant_id = @tenant AND e.principal = ANY(@f_principals)))",
+            new NpgsqlParameter<string[]>("f_principals", access.Principals.ToArray()));
     }
 
     public void In(string column, string parameter, IEnumerable<string> values)

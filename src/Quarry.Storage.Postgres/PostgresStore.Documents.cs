@@ -79,6 +79,7 @@ internal sealed partial class PostgresStore
             filters.Condition("(strpos(lower(d.title), @contains) > 0 OR strpos(lower(d.source_uri), @contains) > 0)",
                 new NpgsqlParameter<string>("contains", query.Contains.ToLowerInvariant()));
         }
+        filters.Access("d", query.Access);
         var where = " WHERE d.tenant_id = @tenant" + filters.Sql;
 
         // The count and the page come from one snapshot.

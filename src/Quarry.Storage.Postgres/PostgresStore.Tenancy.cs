@@ -8,7 +8,7 @@ namespace Quarry.Storage.Postgres;
 
 internal sealed partial class PostgresStore : ITenantStore
 {
-    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at, knowledge_bases";
+    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at, knowledge_bases, user_id, groups, bypass";
 
     public async Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken)
     {
@@ -19,8 +19,8 @@ internal sealed partial class PostgresStore : ITenantStore
         return await _database.WriteAsync(async (connection, transaction, ct) =>
         {
             await using var insert = new NpgsqlCommand($"""
-                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases)
-                VALUES (@id, @tenant, @role, @hash, @prefix, @name, @at, @kbs)
+                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases, user_id, groups, bypass)
+                VALUES (@id, @tenant, @role, @hash, @prefix, @name, @at, @kbs, @user, @groups, @bypass)
                 RETURNING {KeyColumns};
                 """, connection, transaction);
             insert.Parameters.Add(new NpgsqlParameter<string>("id", id));
@@ -34,6 +34,12 @@ internal sealed partial class PostgresStore : ITenantStore
             {
                 Value = key.KnowledgeBases is null ? DBNull.Value : JsonSerializer.Serialize(key.KnowledgeBases),
             });
+            insert.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Text) { Value = (object?)key.Principal.User ?? DBNull.Value });
+            insert.Parameters.Add(new NpgsqlParameter("groups", NpgsqlDbType.Jsonb)
+            {
+                Value = key.Principal.Groups.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(key.Principal.Groups),
+            });
+            insert.Parameters.Add(new NpgsqlParameter<bool>("bypass", key.Principal.Bypass));
             await using var reader = await insert.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return ReadKey(reader);
@@ -111,5 +117,10 @@ internal sealed partial class PostgresStore : ITenantStore
         reader.GetString(4),
         reader.GetFieldValue<DateTimeOffset>(5),
         reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6),
-        reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(7)));
+        reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(7)))
+    {
+        Principal = new KeyPrincipal(reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? [] : JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? [],
+            reader.GetBoolean(10)),
+    };
 }

@@ -29,6 +29,9 @@ internal sealed partial class PostgresStore
             var result = unchanged
                 ?? await _database.WriteAsync((connection, transaction, ct) => UpsertAsync(connection, transaction, write, embeddings, exclusive, ct), cancellationToken);
 
+            // Same content with an access list: the list still applies (it needs no new version).
+            if (result.Outcome == UpsertOutcome.Unchanged && write.Allow is { } allow)
+                await SetDocumentAccessAsync(write.TenantId, write.DocumentId, allow, cancellationToken);
             if (write.Embeddings is { } vectors && result.Outcome != UpsertOutcome.Unchanged)
                 await EnsureVectorIndexAsync(vectors.Model, vectors.Dimension, cancellationToken);
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
@@ -116,6 +119,8 @@ internal sealed partial class PostgresStore
         if (current is not null)
             AddReplace(batch, write, version, now);
         AddVersion(batch, write, version, now);
+        if (write.Allow is { } allow)
+            AddAccess(batch, write.TenantId.Value, write.DocumentId.Value, allow);
         AddChunks(batch, write, embeddings, version, now);
         if (PlanModelChange(write, embeddings, state) is { } change)
             AddModelChange(batch, write, change);

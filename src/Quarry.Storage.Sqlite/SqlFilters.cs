@@ -41,6 +41,25 @@ internal static class SqlFilters
         parameters.Add(("$tags_any", JsonSerializer.Serialize(pairs, StoreJsonContext.Default.StringArrayArray)));
     }
 
+    /// <summary>
+    /// The caller's access: the ids of the lists naming one of its principals are read once (an uncorrelated subquery,
+    /// materialized by SQLite before the scan), then each candidate costs one lookup in that set. Needs <c>$tenant</c>.
+    /// </summary>
+    public static void AppendAccess(StringBuilder where, List<(string, object?)> parameters, string document, Access.AccessScope access)
+    {
+        if (access.Bypass)
+            return;
+        if (access.Principals.Count == 0)
+        {
+            where.Append(" AND ").Append(document).Append(".acl_id IS NULL");
+            return;
+        }
+        where.Append(" AND (").Append(document).Append(".acl_id IS NULL OR ").Append(document)
+            .Append(".acl_id IN (SELECT e.acl_id FROM access_list_entries e WHERE e.tenant_id = $tenant")
+            .Append(" AND e.principal IN (SELECT value FROM json_each($principals))))");
+        parameters.Add(("$principals", JsonArray(access.Principals)));
+    }
+
     public static void AppendIn(StringBuilder where, List<(string, object?)> parameters, string column, string parameter, IEnumerable<string> values)
     {
         var list = values.ToArray();

@@ -10,7 +10,8 @@ internal sealed partial class SqliteStore
 {
     private const string DocumentColumns = """
         SELECT d.id, d.tenant_id, d.kb_id, d.title, d.source_uri, d.content_type, d.size_bytes, d.checksum, d.version,
-               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at, d.parent_id
+               d.language, d.tags, v.chunk_count, d.created_at, d.updated_at, d.parent_id,
+               (SELECT a.entries FROM access_lists a WHERE a.acl_id = d.acl_id)
         FROM documents d
         JOIN document_versions v ON v.tenant_id = d.tenant_id AND v.doc_id = d.id AND v.version = d.version
         """;
@@ -118,6 +119,7 @@ internal sealed partial class SqliteStore
             where.Append(" AND (instr(lower(d.title), $contains) > 0 OR instr(lower(d.source_uri), $contains) > 0)");
             parameters.Add(("$contains", query.Contains.ToLowerInvariant()));
         }
+        SqlFilters.AppendAccess(where, parameters, "d", query.Access);
 
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         // The count and the page come from one snapshot.
@@ -292,5 +294,6 @@ internal sealed partial class SqliteStore
         CreatedAt = UnixTime.FromMs(reader.GetInt64(12)),
         UpdatedAt = UnixTime.FromMs(reader.GetInt64(13)),
         ParentId = reader.IsDBNull(14) ? null : new DocumentId(reader.GetString(14)),
+        Allow = ReadAllow(reader, 15),
     };
 }

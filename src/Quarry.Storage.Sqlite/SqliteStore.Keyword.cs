@@ -39,6 +39,7 @@ internal sealed partial class SqliteStore
             SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", filter.SourcePrefix);
             SqlFilters.AppendTagsAll(where, parameters, "d", filter.TagsAll);
             SqlFilters.AppendTagsAny(where, parameters, "d", filter.TagsAny);
+            SqlFilters.AppendAccess(where, parameters, "d", filter.Access);
             if (filter.UpdatedFrom is { } from)
             {
                 where.Append(" AND d.updated_at >= $updated_from");

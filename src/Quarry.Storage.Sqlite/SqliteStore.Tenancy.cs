@@ -6,7 +6,7 @@ namespace Quarry.Storage.Sqlite;
 
 internal sealed partial class SqliteStore : ITenantStore
 {
-    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at, knowledge_bases";
+    private const string KeyColumns = "id, tenant_id, role, name, prefix, created_at, revoked_at, knowledge_bases, user_id, groups, bypass";
 
     public async Task<ApiKeyRecord> CreateApiKeyAsync(NewApiKey key, CancellationToken cancellationToken)
     {
@@ -17,12 +17,14 @@ internal sealed partial class SqliteStore : ITenantStore
         return await _database.WriteAsync(async (connection, ct) =>
         {
             await using var insert = connection.Command($"""
-                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases)
-                VALUES ($id, $tenant, $role, $hash, $prefix, $name, $at, $kbs)
+                INSERT INTO api_keys (id, tenant_id, role, key_hash, prefix, name, created_at, knowledge_bases, user_id, groups, bypass)
+                VALUES ($id, $tenant, $role, $hash, $prefix, $name, $at, $kbs, $user, $groups, $bypass)
                 RETURNING {KeyColumns};
                 """).With("$id", id).With("$tenant", key.Tenant.Value).With("$role", ApiKeyRoleNames.ToName(key.Role))
                 .With("$hash", key.KeyHash).With("$prefix", key.Prefix).With("$name", key.Name).With("$at", at)
-                .With("$kbs", key.KnowledgeBases is null ? null : SqlFilters.JsonArray(key.KnowledgeBases));
+                .With("$kbs", key.KnowledgeBases is null ? null : SqlFilters.JsonArray(key.KnowledgeBases))
+                .With("$user", key.Principal.User).With("$groups", key.Principal.Groups.Count == 0 ? null : SqlFilters.JsonArray(key.Principal.Groups))
+                .With("$bypass", key.Principal.Bypass ? 1 : 0);
             await using var reader = await insert.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return ReadKey(reader);
@@ -94,5 +96,10 @@ internal sealed partial class SqliteStore : ITenantStore
         reader.GetString(4),
         UnixTime.FromMs(reader.GetInt64(5)),
         reader.GetNullableInt64(6) is { } revoked ? UnixTime.FromMs(revoked) : null,
-        reader.GetNullableString(7) is { } kbs ? System.Text.Json.JsonSerializer.Deserialize<string[]>(kbs) : null);
+        reader.GetNullableString(7) is { } kbs ? System.Text.Json.JsonSerializer.Deserialize<string[]>(kbs) : null)
+    {
+        Principal = new KeyPrincipal(reader.GetNullableString(8),
+            reader.GetNullableString(9) is { } groups ? System.Text.Json.JsonSerializer.Deserialize<string[]>(groups) ?? [] : [],
+            reader.GetInt64(10) != 0),
+    };
 }

@@ -35,7 +35,8 @@ internal sealed partial class SqliteStore
         try
         {
             // Cheap path for the common re-ingest of an unchanged file: no write lock at all.
-            var result = await ReadUnchangedAsync(write, cancellationToken)
+            // A write that sets an access list takes the locked path, which applies the list even to unchanged content.
+            var result = (write.Allow is null ? await ReadUnchangedAsync(write, cancellationToken) : null)
                 ?? await _database.WriteAsync((connection, ct) => UpsertAsync(connection, write, embeddingsByOrdinal, ct), cancellationToken);
 
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
@@ -117,7 +118,11 @@ internal sealed partial class SqliteStore
             throw new StoreConflictException($"Document '{doc}' belongs to another knowledge base than '{write.KnowledgeBaseId}'.");
         // Decided again under the write lock: another writer may have stored this very content since our first look.
         if (previousChecksum == write.Checksum)
+        {
+            if (write.Allow is { } sameContentAllow)
+                await ApplyAccessAsync(connection, tenant, doc, sameContentAllow, cancellationToken);
             return (await FindUnchangedAsync(connection, write, cancellationToken))!;
+        }
 
         var now = Now();
         var at = UnixTime.ToMs(now);
@@ -155,6 +160,8 @@ internal sealed partial class SqliteStore
         }
 
         await InsertTagsAsync(connection, write, cancellationToken);
+        if (write.Allow is { } allow)
+            await ApplyAccessAsync(connection, tenant, doc, allow, cancellationToken);
 
         await using (var versionRow = connection.Command("""
             INSERT INTO document_versions (tenant_id, doc_id, version, checksum, size_bytes, chunk_count, normalized_text, created_at)

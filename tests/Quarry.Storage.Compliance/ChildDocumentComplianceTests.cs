@@ -34,4 +34,22 @@ public abstract class ChildDocumentComplianceTests<TStore> : StoreComplianceBase
             with { ParentId = email.DocumentId, Job = job.Id }, Ct);
         await late.Should().ThrowAsync<JobFencedException>();
     }
+
+    [Fact]
+    public async Task Changing_a_parents_access_list_changes_its_childrens_too()
+    {
+        var kb = await Store.CreateKnowledgeBaseAsync(TenantA, "mail", Ct);
+        var email = Write(TenantA, kb.Id, "file:///salaries.eml", "Salary review email.") with { Allow = ["group:hr"] };
+        await Store.UpsertDocumentAsync(email, Ct);
+        var sheet = Write(TenantA, kb.Id, "file:///salaries.eml#attachment-1/bands.md", "Salary bands.")
+            with { ParentId = email.DocumentId, Allow = ["group:hr"] };
+        await Store.UpsertDocumentAsync(sheet, Ct);
+        var other = Write(TenantA, kb.Id, "file:///open.md", "Open to all.");
+        await Store.UpsertDocumentAsync(other, Ct);
+
+        await Store.SetDocumentAccessAsync(TenantA, email.DocumentId, ["user:ceo"], Ct);
+
+        (await Store.GetDocumentAsync(TenantA, sheet.DocumentId, Ct))!.Allow.Should().Equal(["user:ceo"], "an attachment is never more open than its email");
+        (await Store.GetDocumentAsync(TenantA, other.DocumentId, Ct))!.Allow.Should().BeEmpty();
+    }
 }

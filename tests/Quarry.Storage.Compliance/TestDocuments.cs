@@ -45,4 +45,17 @@ public static class TestDocuments
 
     public static ChunkEmbeddings OrdinalEmbeddings(string model, params float[][] vectors) =>
         new(model, vectors[0].Length, vectors.Select((v, i) => KeyValuePair.Create(new ChunkId("#" + i), new ReadOnlyMemory<float>(v))).ToList());
+
+    /// <summary>Cosine similarity in double precision: the order an exact vector search must return.</summary>
+    public static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.Sqrt(na * nb);
+    }
 }

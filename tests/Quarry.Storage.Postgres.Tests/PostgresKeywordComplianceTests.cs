@@ -6,3 +6,8 @@ public sealed class PostgresKeywordIndexTests : KeywordIndexComplianceTests<Post
 {
     protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
 }
+
+public sealed class PostgresAccessControlTests : AccessControlComplianceTests<PostgresTestStore>
+{
+    protected override Task<PostgresTestStore> CreateStoreAsync() => PostgresTestStore.CreateAsync(Clock);
+}

@@ -70,6 +70,7 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     public Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken) => Documents.UpsertDocumentAsync(write, cancellationToken);
     public Task<bool> DeleteDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => Documents.DeleteDocumentAsync(tenant, document, cancellationToken);
     public Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => Documents.GetDocumentAsync(tenant, document, cancellationToken);
+    public Task<DocumentRecord?> SetDocumentAccessAsync(TenantId tenant, DocumentId document, IReadOnlyList<string> allow, CancellationToken cancellationToken) => Documents.SetDocumentAccessAsync(tenant, document, allow, cancellationToken);
     public Task<IReadOnlyList<DocumentVersionInfo>> GetVersionsAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => Documents.GetVersionsAsync(tenant, document, cancellationToken);
     public Task<DocumentPage> ListDocumentsAsync(DocumentListQuery query, CancellationToken cancellationToken) => Documents.ListDocumentsAsync(query, cancellationToken);
     public Task<IReadOnlyList<Chunk>> GetChunksAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => Documents.GetChunksAsync(tenant, document, cancellationToken);

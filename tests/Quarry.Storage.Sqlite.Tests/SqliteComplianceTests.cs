@@ -46,3 +46,26 @@ public sealed class SqliteChildDocumentTests : ChildDocumentComplianceTests<Sqli
 {
     protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
 }
+
+public sealed class SqliteAccessControlTests : AccessControlComplianceTests<SqliteTestStore>
+{
+    private Quarry.Indexing.Vectors.InMemoryVectorIndex? _vectors;
+
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+
+    protected override int VectorQueries => 4_000;
+
+    /// <summary>The in-process index, loaded from the store as the host loads it.</summary>
+    protected override async Task<Quarry.Indexing.IVectorIndex?> VectorIndexAsync()
+    {
+        _vectors = new Quarry.Indexing.Vectors.InMemoryVectorIndex(new Quarry.Indexing.Vectors.VectorIndexOptions { Model = Model, Dimension = Dimension });
+        await _vectors.LoadAsync(Store, Ct);
+        return _vectors;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        _vectors?.Dispose();
+        await base.DisposeAsync();
+    }
+}

@@ -74,6 +74,7 @@ public sealed class SqliteTestStore : IDocumentStore, IKeywordIndex, IIngestionJ
     public Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken) => _documents.UpsertDocumentAsync(write, cancellationToken);
     public Task<bool> DeleteDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.DeleteDocumentAsync(tenant, document, cancellationToken);
     public Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.GetDocumentAsync(tenant, document, cancellationToken);
+    public Task<DocumentRecord?> SetDocumentAccessAsync(TenantId tenant, DocumentId document, IReadOnlyList<string> allow, CancellationToken cancellationToken) => _documents.SetDocumentAccessAsync(tenant, document, allow, cancellationToken);
     public Task<IReadOnlyList<DocumentVersionInfo>> GetVersionsAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.GetVersionsAsync(tenant, document, cancellationToken);
     public Task<DocumentPage> ListDocumentsAsync(DocumentListQuery query, CancellationToken cancellationToken) => _documents.ListDocumentsAsync(query, cancellationToken);
     public Task<IReadOnlyList<Chunk>> GetChunksAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken) => _documents.GetChunksAsync(tenant, document, cancellationToken);

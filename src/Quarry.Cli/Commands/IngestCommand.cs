@@ -21,13 +21,18 @@ internal static class IngestCommand
         };
         var kb = new Option<string>("--kb") { Description = "Knowledge base (created if missing).", DefaultValueFactory = _ => KnowledgeBaseNames.Default };
         var tags = new Option<string[]>("--tag") { Description = "Tag every document: key=value (repeatable)." };
+        var allow = new Option<string[]>("--allow")
+        {
+            Description = "Only these may read the documents: user:<id> or group:<name> (repeatable; default: everyone of the " +
+                "knowledge base; a re-ingest without --allow keeps each document's list).",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the batch report." };
         var records = new Option<bool>("--records")
         {
             Description = "Read .jsonl files as one document per line ({\"_id\",\"title\",\"text\"}, the BEIR corpus layout).",
         };
 
-        var command = new Command("ingest", "Parse, chunk and store documents.") { paths, kb, tags, json, records };
+        var command = new Command("ingest", "Parse, chunk and store documents.") { paths, kb, tags, allow, json, records };
         command.SetAction(async (result, cancellationToken) =>
         {
             var (tagMap, tagError) = Tags.Parse(result.GetValue(tags));
@@ -35,6 +40,17 @@ internal static class IngestCommand
             {
                 await Console.Error.WriteLineAsync(tagError);
                 return ExitCodes.Usage;
+            }
+            IReadOnlyList<string>? allowList = null;
+            if (result.GetValue(allow) is { Length: > 0 } entries)
+            {
+                var (normalized, allowError) = Quarry.Access.AccessList.Normalize(entries);
+                if (normalized is null)
+                {
+                    await Console.Error.WriteLineAsync(allowError);
+                    return ExitCodes.Usage;
+                }
+                allowList = normalized;
             }
             var kbName = result.GetValue(kb)!;
             if (!KnowledgeBaseNames.IsValid(kbName))
@@ -46,7 +62,7 @@ internal static class IngestCommand
             await using var services = CliContext.BuildServices(result);
             await services.EnsureStoreReadyAsync(cancellationToken);
             var resolved = await ResolveAsync(services, result.GetValue(paths)!, result.GetValue(records), cancellationToken);
-            var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures);
+            var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures, Allow: allowList);
             var ingestor = services.GetRequiredService<DocumentIngestor>();
             var asJson = result.GetValue(json);
 

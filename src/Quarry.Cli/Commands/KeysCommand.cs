@@ -23,15 +23,29 @@ internal static class KeysCommand
 
     private static Command CreateKey(Option<bool> json)
     {
-        var role = new Option<string>("--role") { Description = "reader (search, ask), writer (also ingest, delete) or admin (also knowledge bases, keys).", Required = true };
+        var role = new Option<string>("--role")
+        {
+            Description = "reader (search, ask), writer (also ingest, delete), admin (also knowledge bases, keys; sees every document) " +
+                "or bypass (a reader that sees every document of the tenant whatever the access lists; audited).",
+            Required = true,
+        };
+        var user = new Option<string?>("--user") { Description = "The user the key acts as for document access lists (matches 'user:<id>' entries)." };
+        var group = new Option<string[]>("--group") { Description = "A group the key's user is in (repeatable; matches 'group:<name>' entries)." };
         var name = new Option<string?>("--name") { Description = "A label to recognise the key by." };
         var kb = new Option<string[]>("--kb") { Description = "Limit a reader or writer key to this knowledge base (repeatable; default: all of the tenant's)." };
-        var command = new Command("create", "Create an API key and print it once (only its hash is stored).") { role, name, kb };
+        var command = new Command("create", "Create an API key and print it once (only its hash is stored).") { role, name, kb, user, group };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (!ApiKeys.TryParseRole(result.GetValue(role), out var parsed))
+            if (!KeyRoles.TryParse(result.GetValue(role), out var roleAndBypass))
             {
-                await Console.Error.WriteLineAsync("--role must be reader, writer or admin.");
+                await Console.Error.WriteLineAsync("--role must be reader, writer, admin or bypass.");
+                return ExitCodes.Usage;
+            }
+            var parsed = roleAndBypass.Role;
+            var (principal, principalError) = KeyRoles.Principal(roleAndBypass.Bypass, result.GetValue(user), result.GetValue(group));
+            if (principal is null)
+            {
+                await Console.Error.WriteLineAsync(principalError);
                 return ExitCodes.Usage;
             }
             IReadOnlyList<string>? knowledgeBases = result.GetValue(kb) is { Length: > 0 } names ? names : null;
@@ -43,11 +57,11 @@ internal static class KeysCommand
             await using var services = CliContext.BuildServices(result);
             var (key, hash) = ApiKeys.Generate();
             var record = await services.GetRequiredService<ITenantStore>().CreateApiKeyAsync(
-                new NewApiKey(CliContext.ResolveTenant(result), parsed, hash, ApiKeys.DisplayPrefix(key), result.GetValue(name) ?? "", knowledgeBases), cancellationToken);
+                new NewApiKey(CliContext.ResolveTenant(result), parsed, hash, ApiKeys.DisplayPrefix(key), result.GetValue(name) ?? "", knowledgeBases) { Principal = principal }, cancellationToken);
             await CliAudit.RecordAsync(services, record.Tenant, Quarry.Audit.AuditKinds.KeyCreated, record.Id, cancellationToken);
             if (result.GetValue(json))
             {
-                Json.Write(Console.Out, new { key, id = record.Id, tenant = record.Tenant.Value, role = Role(record), name = record.Name, knowledgeBases = record.KnowledgeBases });
+                Json.Write(Console.Out, new { key, id = record.Id, tenant = record.Tenant.Value, role = Role(record), name = record.Name, knowledgeBases = record.KnowledgeBases, user = record.Principal.User, groups = record.Principal.Groups });
                 return ExitCodes.Ok;
             }
             Console.WriteLine(key);
@@ -99,5 +113,5 @@ internal static class KeysCommand
         return command;
     }
 
-    private static string Role(ApiKeyRecord key) => key.Role.ToString().ToLowerInvariant();
+    private static string Role(ApiKeyRecord key) => KeyRoles.Name(key.Role, key.Principal.Bypass);
 }

@@ -63,4 +63,7 @@ public static class AuditKinds
     public const string KnowledgeBaseDeleted = "knowledge_base.deleted";
     public const string KnowledgeBaseUpdated = "knowledge_base.updated";
     public const string DocumentDeleted = "document.deleted";
+    public const string DocumentAccessChanged = "document.access_changed";
+    /// <summary>A caller with the bypass role read past document access lists.</summary>
+    public const string AccessBypassed = "access.bypassed";
 }

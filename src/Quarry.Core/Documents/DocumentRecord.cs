@@ -19,6 +19,8 @@ public sealed record DocumentRecord
     public required int ChunkCount { get; init; }
     /// <summary>The document this one was extracted from (an email's attachment names its email); null for top-level documents.</summary>
     public DocumentId? ParentId { get; init; }
+    /// <summary>Who may read it (<c>user:</c>/<c>group:</c> entries); empty: everyone of the knowledge base.</summary>
+    public IReadOnlyList<string> Allow { get; init; } = [];
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
 }

@@ -73,10 +73,13 @@ public sealed partial class DocumentIngestor
     /// <summary>Writes the children after their parent, then deletes the parent's children that are not among them.</summary>
     private async Task StoreChildrenAsync(DocumentWrite parent, IReadOnlyList<DocumentWrite> children, Tally tally, CancellationToken cancellationToken)
     {
-        foreach (var child in children)
+        // What an email carries is readable by exactly those who may read the email.
+        var allow = parent.Allow ?? (await _store.GetDocumentAsync(parent.TenantId, parent.DocumentId, cancellationToken))?.Allow ?? [];
+        foreach (var carried in children)
         {
+            var child = carried with { Allow = allow };
             var result = await _store.UpsertDocumentAsync(child, cancellationToken);
-            if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(child, result);
+            if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(child, result, allow);
             tally.RecordChild(child.SourceUri, result);
         }
         var kept = children.Select(c => c.DocumentId).ToHashSet();

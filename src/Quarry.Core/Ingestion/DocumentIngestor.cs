@@ -180,7 +180,12 @@ public sealed partial class DocumentIngestor
 
             var existing = await _store.GetChecksumAsync(request.Tenant, documentId, cancellationToken);
             if (existing == checksum)
+            {
+                // Same content, perhaps a new access list: that needs no re-ingest.
+                if (request.Allow is { } allow)
+                    await _store.SetDocumentAccessAsync(request.Tenant, documentId, allow, cancellationToken);
                 return Prepared.Unchanged(source, documentId);
+            }
 
             var (parsed, chunks, children) = await ParseAndChunkAsync(source, buffered, cpu, d => Protect(d, request.Tenant, knowledgeBase.Name), cancellationToken);
             var embeddings = await EmbedAsync(chunks, cancellationToken);
@@ -203,6 +208,7 @@ public sealed partial class DocumentIngestor
                 Chunks = chunks,
                 Embeddings = embeddings,
                 Job = request.Job,
+                Allow = request.Allow,
             });
         }
         catch (DocumentRejectedException ex)
@@ -284,7 +290,12 @@ public sealed partial class DocumentIngestor
         try
         {
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
-            if (result.Outcome != UpsertOutcome.Unchanged) UpdateVectorIndex(item.Write, result);
+            if (result.Outcome != UpsertOutcome.Unchanged)
+            {
+                // A write that kept the stored access list must index it, not an open one.
+                var allow = item.Write.Allow ?? (await _store.GetDocumentAsync(item.Write.TenantId, item.Write.DocumentId, cancellationToken))?.Allow ?? [];
+                UpdateVectorIndex(item.Write, result, allow);
+            }
             tally.Record(item.Source, result);
             await StoreChildrenAsync(item.Write, item.Children, tally, cancellationToken);
         }
@@ -312,11 +323,11 @@ public sealed partial class DocumentIngestor
     }
 
     /// <summary>Keeps this process's vector index in step with what was just committed.</summary>
-    private void UpdateVectorIndex(DocumentWrite write, UpsertResult result)
+    private void UpdateVectorIndex(DocumentWrite write, UpsertResult result, IReadOnlyList<string> allow)
     {
         if (_vectors is null || write.Embeddings is not { } embeddings || embeddings.Model != _vectors.Model) return;
         var now = _time.GetUtcNow();
-        var document = new VectorDocument(write.DocumentId, write.TenantId, write.KnowledgeBaseId, write.SourceUri, write.Tags, now);
+        var document = new VectorDocument(write.DocumentId, write.TenantId, write.KnowledgeBaseId, write.SourceUri, write.Tags, now, allow);
         _vectors.ReplaceDocument(document, embeddings.Vectors.Select((v, i) => (DocumentIdentity.ForChunk(write.DocumentId, result.Version, i), v.Value)));
     }
 

@@ -20,6 +20,8 @@ public sealed record SearchFilter
     public string? SourcePrefix { get; init; }
     public DateTimeOffset? UpdatedFrom { get; init; }
     public DateTimeOffset? UpdatedTo { get; init; }
+    /// <summary>Documents with an access list are candidates only when the caller is on it.</summary>
+    public Access.AccessScope Access { get; init; } = Quarry.Access.AccessScope.Everything;
 
     public static SearchFilter ForTenant(TenantId tenant) => new() { Tenant = tenant };
 }

@@ -46,6 +46,11 @@ public interface IDocumentStore
 
     Task<DocumentRecord?> GetDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
 
+    /// <summary>Replaces the document's access list (normalized, see <see cref="Access.AccessList"/>) without touching
+    /// its content; in-process indexes pick the change up from the change feed.</summary>
+    /// <returns>The changed document, or null when the tenant has none with that id.</returns>
+    Task<DocumentRecord?> SetDocumentAccessAsync(TenantId tenant, DocumentId document, IReadOnlyList<string> allow, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DocumentVersionInfo>> GetVersionsAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
 
     Task<DocumentPage> ListDocumentsAsync(DocumentListQuery query, CancellationToken cancellationToken);
@@ -120,6 +125,9 @@ public sealed record DocumentWrite
     /// <summary>The document this one was extracted from (an email's attachment names its email). Deleting the parent
     /// deletes it.</summary>
     public DocumentId? ParentId { get; init; }
+    /// <summary>The document's access list (see <see cref="Access.AccessList"/>); null keeps the current one (open for
+    /// a new document), so re-ingesting never widens access by accident.</summary>
+    public IReadOnlyList<string>? Allow { get; init; }
 }
 
 public enum UpsertOutcome
@@ -150,6 +158,8 @@ public sealed record DocumentListQuery
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags.Instance;
     public int Offset { get; init; }
     public int Limit { get; init; } = 100;
+    /// <summary>Documents the caller may not read are neither listed nor counted.</summary>
+    public Access.AccessScope Access { get; init; } = Quarry.Access.AccessScope.Everything;
 }
 
 public sealed record DocumentPage(IReadOnlyList<DocumentRecord> Items, int Total);

@@ -39,7 +39,18 @@ public enum ApiKeyRole
 }
 
 /// <param name="KnowledgeBases">Names of the only knowledge bases the key may use, or null for all of the tenant's.</param>
-public sealed record NewApiKey(TenantId Tenant, ApiKeyRole Role, string KeyHash, string Prefix, string Name, IReadOnlyList<string>? KnowledgeBases = null);
+public sealed record NewApiKey(TenantId Tenant, ApiKeyRole Role, string KeyHash, string Prefix, string Name, IReadOnlyList<string>? KnowledgeBases = null)
+{
+    /// <summary>Who the key acts as for document access lists.</summary>
+    public KeyPrincipal Principal { get; init; } = KeyPrincipal.None;
+}
+
+/// <summary>The user and groups a key acts as when document access lists are checked.</summary>
+/// <param name="Bypass">Reads every document of the tenant, whatever the access lists (audited on use).</param>
+public sealed record KeyPrincipal(string? User, IReadOnlyList<string> Groups, bool Bypass)
+{
+    public static KeyPrincipal None { get; } = new(null, [], false);
+}
 
 public sealed record ApiKeyRecord(
     string Id,
@@ -49,6 +60,9 @@ public sealed record ApiKeyRecord(
     string Prefix,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RevokedAt,
-    IReadOnlyList<string>? KnowledgeBases = null);
+    IReadOnlyList<string>? KnowledgeBases = null)
+{
+    public KeyPrincipal Principal { get; init; } = KeyPrincipal.None;
+}
 
 public sealed record TenantUsage(int Documents, long Bytes, int ActiveJobs);

@@ -14,8 +14,13 @@ internal static class Caller
     /// <summary>One claim per knowledge base a limited key may use; none means every knowledge base of the tenant.</summary>
     public const string KnowledgeBaseClaim = "quarry:kb";
     private const string ScopeClaim = "quarry:kb-scope";
+    public const string UserClaim = "quarry:user";
+    /// <summary>One claim per group the caller is in.</summary>
+    public const string GroupClaim = "quarry:group";
+    public const string BypassClaim = "quarry:bypass";
 
-    public static ClaimsPrincipal Principal(TenantId tenant, ApiKeyRole role, string keyId, IReadOnlyList<string>? knowledgeBases = null)
+    public static ClaimsPrincipal Principal(
+        TenantId tenant, ApiKeyRole role, string keyId, IReadOnlyList<string>? knowledgeBases = null, KeyPrincipal? principal = null)
     {
         var claims = new List<Claim>
         {
@@ -23,6 +28,9 @@ internal static class Caller
             new(RoleClaim, role.ToString()),
             new(KeyClaim, keyId),
         };
+        if (principal?.User is { Length: > 0 } userId) claims.Add(new Claim(UserClaim, userId));
+        claims.AddRange((principal?.Groups ?? []).Select(g => new Claim(GroupClaim, g)));
+        if (principal?.Bypass == true) claims.Add(new Claim(BypassClaim, "true"));
         if (knowledgeBases is not null)
         {
             claims.Add(new Claim(ScopeClaim, "limited"));
@@ -37,6 +45,20 @@ internal static class Caller
 
     public static bool MayUse(this ClaimsPrincipal user, string? knowledgeBase) =>
         user.KnowledgeBases() is not { } limited || (knowledgeBase is not null && limited.Contains(knowledgeBase, StringComparer.Ordinal));
+
+    /// <summary>The explicit bypass role: reads every document of the tenant (audited); admins have it implicitly.</summary>
+    public static bool IsBypass(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == BypassClaim);
+
+    /// <summary>What the caller may read, for every store query it makes: admins and bypass keys everything in their
+    /// tenant, anyone else the documents that are open or list its user or one of its groups.</summary>
+    public static Quarry.Access.AccessScope Access(this ClaimsPrincipal user) =>
+        user.Role() >= ApiKeyRole.Admin || user.IsBypass()
+            ? Quarry.Access.AccessScope.Everything
+            : Quarry.Access.AccessScope.For(user.FindFirst(UserClaim)?.Value, user.FindAll(GroupClaim).Select(c => c.Value));
+
+    /// <summary>The caller's access scope as a short stable string ("bypass", or a hash of its principals), for the
+    /// keys of caches whose entries must not cross access scopes (answers, search results).</summary>
+    public static string AccessScopeKey(this ClaimsPrincipal user) => user.Access().ScopeKey;
 
     public static TenantId Tenant(this ClaimsPrincipal user) =>
         TryTenant(user) ?? throw new InvalidOperationException("The endpoint ran without an authenticated tenant.");

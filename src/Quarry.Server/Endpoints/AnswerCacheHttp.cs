@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Quarry.Caching;
+using Quarry.Server.Auth;
 
 namespace Quarry.Server.Endpoints;
 
@@ -13,10 +14,7 @@ internal static class AnswerCacheHttp
         var bypass = string.Equals(bodyCache, "bypass", StringComparison.OrdinalIgnoreCase)
             || header.Contains("no-cache", StringComparison.OrdinalIgnoreCase)
             || header.Contains("no-store", StringComparison.OrdinalIgnoreCase);
-        // Document permissions will pass the caller's access scope here; until then every reader of a tenant sees the same documents.
-        return bypass ? Bypass : Default;
+        // Callers who may see different documents never share an entry: the access scope is part of every key.
+        return new AnswerCacheRequest(bypass, http.User.AccessScopeKey());
     }
-
-    private static readonly AnswerCacheRequest Default = new();
-    private static readonly AnswerCacheRequest Bypass = new(Bypass: true);
 }

@@ -67,7 +67,7 @@ internal static class ChatCompletionsEndpoints
         var kb = await KnowledgeBaseLookup.FindAsync(store, http.User, body.Model, ct);
         if (kb is null)
             return OpenAiProblem(Problems.NotFound, $"The model '{body.Model}' does not exist: models are knowledge base names (GET /v1/models).", "model_not_found");
-        var request = new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id] })
+        var request = new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id], Access = http.User.Access() })
         {
             History = messages[..^1],
         };

@@ -22,7 +22,8 @@ public sealed record UploadTextRequest(
     string? SourceUri,
     Dictionary<string, string>? Tags,
     string? FileName,
-    string? ContentType);
+    string? ContentType,
+    IReadOnlyList<string>? Allow = null);
 
 /// <param name="Status">"queued" (202, a job was created) or "unchanged" (200, the same content is already stored).</param>
 public sealed record UploadResponse(string? JobId, string DocumentId, string Status, string KnowledgeBase);
@@ -41,11 +42,12 @@ public sealed record DocumentResponse(
     int ChunkCount,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
+    IReadOnlyList<string> Allow,
     string? ParentId = null)
 {
     public static DocumentResponse From(DocumentRecord d, string knowledgeBase) => new(
         d.Id.Value, knowledgeBase, d.Title, d.SourceUri, d.ContentType, d.SizeBytes, d.Checksum, d.Version, d.Language,
-        d.Tags, d.ChunkCount, d.CreatedAt, d.UpdatedAt, d.ParentId?.Value);
+        d.Tags, d.ChunkCount, d.CreatedAt, d.UpdatedAt, d.Allow, d.ParentId?.Value);
 }
 
 public sealed record DocumentPageResponse(int Total, int Offset, int Limit, IReadOnlyList<DocumentResponse> Items);
@@ -142,9 +144,9 @@ public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatComp
 public sealed record ChatCompletionMessage(string? Role, JsonElement Content);
 
 /// <param name="KnowledgeBases">Limit a reader or writer key to these knowledge bases (null: all of the tenant's).</param>
-public sealed record CreateKeyRequest(string? Role, string? Name, IReadOnlyList<string>? KnowledgeBases);
+public sealed record CreateKeyRequest(string? Role, string? Name, IReadOnlyList<string>? KnowledgeBases, string? User = null, IReadOnlyList<string>? Groups = null);
 
-public sealed record KeyResponse(string Id, string Tenant, string Role, string Name, string Prefix, IReadOnlyList<string>? KnowledgeBases, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record KeyResponse(string Id, string Tenant, string Role, string Name, string Prefix, IReadOnlyList<string>? KnowledgeBases, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? User = null, IReadOnlyList<string>? Groups = null);
 
 /// <param name="Key">The key itself: shown once, stored only as a hash.</param>
 public sealed record CreatedKeyResponse(string Key, KeyResponse Details);

@@ -17,6 +17,7 @@ internal static class DocumentEndpoints
     {
         var group = v1.MapGroup("/knowledge-bases/{kb}/documents").WithTags("Documents");
         DocumentUpload.Map(group);
+        DocumentAccessEndpoints.Map(group);
 
         group.MapGet("", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct,
             int? offset, int? limit, string? source, string[]? tag, string? q, string? parent) =>
@@ -44,6 +45,7 @@ internal static class DocumentEndpoints
                 Tags = tags,
                 Offset = skip,
                 Limit = take,
+                Access = http.User.Access(),
             }, ct);
             return Results.Ok(new DocumentPageResponse(page.Total, skip, take, page.Items.Select(d => DocumentResponse.From(d, found.Name)).ToList()));
         }).RequireAuthorization(Policies.Reader).WithName("ListDocuments").Produces<DocumentPageResponse>();
@@ -75,15 +77,16 @@ internal static class DocumentEndpoints
     }
 
     /// <summary>The knowledge base and the document in it; a document of another knowledge base is not found here.</summary>
-    private static async Task<(KnowledgeBase? KnowledgeBase, DocumentRecord? Document)> FindAsync(
+    internal static async Task<(KnowledgeBase? KnowledgeBase, DocumentRecord? Document)> FindAsync(
         IDocumentStore store, ClaimsPrincipal user, string kb, string id, CancellationToken cancellationToken)
     {
         var found = await KnowledgeBaseLookup.FindAsync(store, user, kb, cancellationToken);
         if (found is null || Identifiers.Document(id) is not { } documentId) return (found, null);
         var document = await store.GetDocumentAsync(user.Tenant(), documentId, cancellationToken);
-        return (found, document?.KnowledgeBaseId == found.Id ? document : null);
+        // A document the caller may not read is not found, exactly like one that does not exist.
+        return (found, document?.KnowledgeBaseId == found.Id && user.Access().Permits(document.Allow) ? document : null);
     }
 
-    private static IResult DocumentNotFound(string id, string kb) =>
+    internal static IResult DocumentNotFound(string id, string kb) =>
         Problems.NotFoundResult($"No document '{id}' in knowledge base '{kb}'.");
 }

@@ -86,6 +86,12 @@ internal static class DocumentUpload
             if (await store.GetChecksumAsync(tenant, documentId, ct) == accepted.Stored.Checksum)
             {
                 uploads.Delete(accepted.Stored.Name);
+                if (accepted.Allow is { } allow && await store.SetDocumentAccessAsync(tenant, documentId, allow, ct) is not null)
+                {
+                    await Quarry.Indexing.Vectors.VectorIndexFreshness.CatchUpAsync(
+                        http.RequestServices.GetService(typeof(Quarry.Indexing.IVectorIndex)) as Quarry.Indexing.IVectorIndex, ct);
+                    http.Audit(Quarry.Audit.AuditKinds.DocumentAccessChanged, documentId.Value, knowledgeBase.Name);
+                }
                 return TypedResults.Ok(new UploadResponse(null, documentId.Value, "unchanged", knowledgeBase.Name));
             }
             if (await quotas.CheckUploadAsync(tenant, accepted.Stored.SizeBytes, ct) is { } quota)
@@ -95,7 +101,7 @@ internal static class DocumentUpload
             }
 
             var payload = new IngestionPayload(knowledgeBase.Name, sourceUri, accepted.FileName, accepted.ContentType, accepted.Title,
-                accepted.Tags, accepted.Stored.Name, accepted.Stored.SizeBytes, accepted.Stored.Checksum);
+                accepted.Tags, accepted.Stored.Name, accepted.Stored.SizeBytes, accepted.Stored.Checksum) { Allow = accepted.Allow };
             await uploads.PublishAsync(accepted.Stored.Name, ct);
             var job = await jobs.EnqueueAsync(new NewIngestionJob(tenant, knowledgeBase.Id, documentId, payload.Serialize()), ct);
             signal.Notify();
@@ -168,9 +174,11 @@ internal static class DocumentUpload
         var tags = ParseTags(fields);
         if (tags is null)
             return (Cleanup(), Problems.Invalid("'tags' must be a JSON object of strings, and each 'tag' field key=value."));
+        var (allow, allowError) = DocumentAccessEndpoints.FromUpload(fields.GetValueOrDefault("allow"));
+        if (allowError is not null) return (Cleanup(), allowError);
         return (new AcceptedUpload(stored, string.IsNullOrWhiteSpace(fileName) ? "upload.txt" : fileName,
             fileType is null or "application/octet-stream" ? null : fileType,
-            First(fields, "title"), First(fields, "sourceUri"), tags), null);
+            First(fields, "title"), First(fields, "sourceUri"), tags) { Allow = allow }, null);
 
         AcceptedUpload? Cleanup()
         {
@@ -195,13 +203,15 @@ internal static class DocumentUpload
             return (null, Problems.Invalid("Fetching 'url' sources is not enabled on this server: send the content as 'text', or upload the file as multipart/form-data."));
         if (string.IsNullOrWhiteSpace(body.Text))
             return (null, Problems.Invalid("'text' is required (the document's content)."));
+        var (allow, allowError) = DocumentAccessEndpoints.FromUpload(body.Allow);
+        if (allowError is not null) return (null, allowError);
 
         var fileName = string.IsNullOrWhiteSpace(body.FileName) ? "text.md" : Path.GetFileName(body.FileName);
         await using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body.Text), writable: false);
         var stored = await uploads.SaveAsync(content, ct);
         var sourceUri = body.SourceUri ?? body.Url ?? $"text:{stored.Checksum[..16]}";
         return (new AcceptedUpload(stored, fileName, body.ContentType, body.Title, sourceUri,
-            body.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal)), null);
+            body.Tags ?? new Dictionary<string, string>(StringComparer.Ordinal)) { Allow = allow }, null);
     }
 
     private static Dictionary<string, string>? ParseTags(Dictionary<string, List<string>> fields)
@@ -232,5 +242,9 @@ internal static class DocumentUpload
         fields.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     private sealed record AcceptedUpload(
-        StoredUpload Stored, string FileName, string? ContentType, string? Title, string? SourceUri, Dictionary<string, string> Tags);
+        StoredUpload Stored, string FileName, string? ContentType, string? Title, string? SourceUri, Dictionary<string, string> Tags)
+    {
+        /// <summary>The access list sent with the upload, normalized; null: keep the document's current one.</summary>
+        public IReadOnlyList<string>? Allow { get; init; }
+    }
 }

@@ -58,6 +58,7 @@ internal static class FilterMapping
             SourcePrefix = filters?.SourcePrefix,
             UpdatedFrom = filters?.UpdatedAfter,
             UpdatedTo = filters?.UpdatedBefore,
+            Access = user.Access(),
         }, null);
     }
 }

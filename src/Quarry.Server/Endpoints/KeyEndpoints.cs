@@ -16,13 +16,16 @@ internal static class KeyEndpoints
 
         group.MapPost("", async (CreateKeyRequest body, HttpContext http, ITenantStore tenants, CancellationToken ct) =>
         {
-            if (!ApiKeys.TryParseRole(body.Role, out var role))
-                return Problems.Invalid("'role' must be reader, writer or admin.");
+            if (!KeyRoles.TryParse(body.Role, out var parsed))
+                return Problems.Invalid("'role' must be reader, writer, admin or bypass.");
+            var role = parsed.Role;
+            var (principal, principalError) = KeyRoles.Principal(parsed.Bypass, body.User, body.Groups);
+            if (principal is null) return Problems.Invalid(principalError!);
             if (ApiKeys.ScopeError(role, body.KnowledgeBases) is { } scopeError)
                 return Problems.Invalid(scopeError);
             var (key, hash) = ApiKeys.Generate();
             var record = await tenants.CreateApiKeyAsync(
-                new NewApiKey(http.User.Tenant(), role, hash, ApiKeys.DisplayPrefix(key), body.Name ?? "", body.KnowledgeBases), ct);
+                new NewApiKey(http.User.Tenant(), role, hash, ApiKeys.DisplayPrefix(key), body.Name ?? "", body.KnowledgeBases) { Principal = principal }, ct);
             http.Audit(Quarry.Audit.AuditKinds.KeyCreated, record.Id);
             return TypedResults.Created($"/v1/keys/{record.Id}", new CreatedKeyResponse(key, ToResponse(record)));
         }).WithName("CreateKey").Produces<CreatedKeyResponse>(StatusCodes.Status201Created);
@@ -42,5 +45,6 @@ internal static class KeyEndpoints
     }
 
     public static KeyResponse ToResponse(ApiKeyRecord k) =>
-        new(k.Id, k.Tenant.Value, k.Role.ToString().ToLowerInvariant(), k.Name, k.Prefix, k.KnowledgeBases, k.CreatedAt, k.RevokedAt);
+        new(k.Id, k.Tenant.Value, KeyRoles.Name(k.Role, k.Principal.Bypass), k.Name, k.Prefix, k.KnowledgeBases, k.CreatedAt, k.RevokedAt,
+            k.Principal.User, k.Principal.Groups);
 }

@@ -15,6 +15,9 @@ internal sealed record IngestionPayload(
     long SizeBytes,
     string Checksum)
 {
+    /// <summary>The document's access list; null keeps its current one.</summary>
+    public IReadOnlyList<string>? Allow { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public string Serialize() => JsonSerializer.Serialize(this, Json);

@@ -147,7 +147,7 @@ internal sealed class IngestionWorkers(
                 ContentType = payload.ContentType,
                 Title = payload.Title,
             };
-            var report = await ingestor.IngestAsync(new IngestRequest(job.TenantId, payload.KnowledgeBase, [source], payload.Tags, Job: job.Id), null, work.Token);
+            var report = await ingestor.IngestAsync(new IngestRequest(job.TenantId, payload.KnowledgeBase, [source], payload.Tags, Job: job.Id, Allow: payload.Allow), null, work.Token);
 
             if (report.Failed.Count > 0)
             {

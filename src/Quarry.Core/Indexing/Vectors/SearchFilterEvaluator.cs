@@ -12,6 +12,7 @@ internal static class SearchFilterEvaluator
     public static bool Matches(VectorDocument document, SearchFilter filter)
     {
         if (document.TenantId != filter.Tenant) return false;
+        if (!filter.Access.Permits(document.Allow)) return false;
         if (filter.KnowledgeBases.Count > 0 && !Contains(filter.KnowledgeBases, document.KnowledgeBaseId)) return false;
         if (filter.Documents.Count > 0 && !Contains(filter.Documents, document.Id)) return false;
         if (filter.SourcePrefix is { Length: > 0 } prefix && !document.SourceUri.StartsWith(prefix, StringComparison.Ordinal)) return false;

@@ -12,12 +12,13 @@ public sealed record VectorDocument(
     KnowledgeBaseId KnowledgeBaseId,
     string SourceUri,
     IReadOnlyDictionary<string, string> Tags,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<string>? Allow = null)
 {
     public static VectorDocument From(DocumentRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return new(record.Id, record.TenantId, record.KnowledgeBaseId, record.SourceUri, record.Tags, record.UpdatedAt);
+        return new(record.Id, record.TenantId, record.KnowledgeBaseId, record.SourceUri, record.Tags, record.UpdatedAt, record.Allow);
     }
 }
 
