@@ -12,9 +12,10 @@ internal sealed partial class PostgresStore : IKnowledgeVersions
         ArgumentNullException.ThrowIfNull(knowledgeBases);
         await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT id, knowledge_version FROM knowledge_bases
-            WHERE tenant_id = @tenant AND (cardinality(@ids) = 0 OR id = ANY(@ids))
-            ORDER BY id COLLATE "C";
+            SELECT k.id, coalesce(v.version, 0) FROM knowledge_bases k
+            LEFT JOIN knowledge_versions v ON v.tenant_id = k.tenant_id AND v.kb_id = k.id
+            WHERE k.tenant_id = @tenant AND (cardinality(@ids) = 0 OR k.id = ANY(@ids))
+            ORDER BY k.id COLLATE "C";
             """).Arg("tenant", tenant.Value).Arg("ids", knowledgeBases.Select(k => k.Value).ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var versions = new StringBuilder();

@@ -105,6 +105,7 @@ public sealed class AccessControlTests : IAsyncLifetime
         var random = new Random(2016);
         var names = _callers.Keys.ToList();
         var seen = 0;
+        var cacheHits = 0;
         for (var i = 0; i < 240; i++)
         {
             var caller = names[random.Next(names.Count)];
@@ -119,6 +120,7 @@ public sealed class AccessControlTests : IAsyncLifetime
             };
             var body = await response.Content.ReadAsStringAsync();
             response.StatusCode.Should().Be(HttpStatusCode.OK, body);
+            if (body.Contains("\"hit\":true", StringComparison.Ordinal)) cacheHits++;
             foreach (var document in _allow.Keys.Where(d => body.Contains(d, StringComparison.Ordinal)))
             {
                 MaySee(caller, document).Should().BeTrue($"{caller} got {document} ({string.Join(",", _allow[document])}) from request {i}: {body}");
@@ -130,6 +132,7 @@ public sealed class AccessControlTests : IAsyncLifetime
                 MaySee(caller, _order[n]).Should().BeTrue($"{caller} got the code word of {_order[n]} from request {i}: {body}");
         }
         seen.Should().BeGreaterThan(200, "the requests must find documents, or the test proves nothing");
+        cacheHits.Should().BeGreaterThan(10, "callers repeat each other's questions, so answers come from the cache, which must never cross access scopes");
 
         // Listing counts only what the caller may see; a restricted document is not found by id either.
         foreach (var caller in names)

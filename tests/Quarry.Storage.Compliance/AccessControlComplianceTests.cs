@@ -19,8 +19,9 @@ public abstract class AccessControlComplianceTests<TStore> : StoreComplianceBase
     private static readonly string[] Words =
         ["router", "invoice", "salary", "holiday", "printer", "badge", "contract", "laptop", "pension", "parking", "vpn", "budget"];
 
-    /// <summary>How many randomized keyword queries the store is asked.</summary>
-    protected virtual int KeywordQueries => 10_000;
+    /// <summary>How many randomized keyword queries the store is asked: one caller in 13 is the bypass scope, so this
+    /// makes over 10,000 restricted queries.</summary>
+    protected virtual int KeywordQueries => 11_000;
 
     /// <summary>The vector index to check beside keyword search (built after the corpus is stored), or null.</summary>
     protected virtual Task<IVectorIndex?> VectorIndexAsync() => Task.FromResult<IVectorIndex?>(null);

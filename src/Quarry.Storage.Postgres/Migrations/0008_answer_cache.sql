@@ -1,10 +1,23 @@
--- Quarry PostgreSQL store, schema version 7: the answer cache. Each knowledge base gets a knowledge version, bumped by
+-- Quarry PostgreSQL store, schema version 8: the answer cache. Each knowledge base has a knowledge version, bumped by
 -- triggers in the same transaction as every committed write that can change an answer (document insert, replace and
 -- delete, vectors written, the searched embedding model switched), so every replica's cache keys change at commit.
-ALTER TABLE knowledge_bases ADD COLUMN knowledge_version bigint NOT NULL DEFAULT 0;
+--
+-- The counter lives in its own table and the triggers are deferred to commit: upserts share the knowledge base's row
+-- (FOR SHARE, so a model switch or delete waits for them), and two of them upgrading that shared lock to bump a
+-- counter in it deadlock. A deferred bump of a separate row is each transaction's last act, so writers queue on it
+-- for a moment at commit and never wait on each other while holding it.
+CREATE TABLE knowledge_versions (
+    tenant_id text   NOT NULL,
+    kb_id     text   NOT NULL,
+    version   bigint NOT NULL,
+    PRIMARY KEY (tenant_id, kb_id)
+);
 
 CREATE FUNCTION quarry_bump_knowledge_version(p_tenant text, p_kb text) RETURNS void LANGUAGE sql AS $$
-    UPDATE knowledge_bases SET knowledge_version = knowledge_version + 1 WHERE tenant_id = p_tenant AND id = p_kb;
+    -- A knowledge base deleted in this transaction takes its documents along; their triggers find nothing to bump.
+    INSERT INTO knowledge_versions (tenant_id, kb_id, version)
+    SELECT p_tenant, p_kb, 1 WHERE EXISTS (SELECT 1 FROM knowledge_bases WHERE tenant_id = p_tenant AND id = p_kb)
+    ON CONFLICT (tenant_id, kb_id) DO UPDATE SET version = knowledge_versions.version + 1;
 $$;
 
 CREATE FUNCTION quarry_documents_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -19,32 +32,37 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER documents_version AFTER INSERT OR UPDATE OR DELETE ON documents
-    FOR EACH ROW EXECUTE FUNCTION quarry_documents_version();
+CREATE CONSTRAINT TRIGGER documents_version AFTER INSERT OR UPDATE OR DELETE ON documents
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quarry_documents_version();
 
 -- Vectors written alone (late embeddings, re-embedding) are recorded in index_changes by the writer.
 CREATE FUNCTION quarry_index_changes_version() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    v_kb text;
 BEGIN
-    UPDATE knowledge_bases k SET knowledge_version = k.knowledge_version + 1
-    FROM documents d WHERE d.tenant_id = NEW.tenant_id AND d.id = NEW.doc_id AND k.tenant_id = d.tenant_id AND k.id = d.kb_id;
+    SELECT kb_id INTO v_kb FROM documents WHERE tenant_id = NEW.tenant_id AND id = NEW.doc_id;
+    IF v_kb IS NOT NULL THEN
+        PERFORM quarry_bump_knowledge_version(NEW.tenant_id, v_kb);
+    END IF;
     RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER index_changes_version AFTER INSERT ON index_changes
-    FOR EACH ROW EXECUTE FUNCTION quarry_index_changes_version();
+CREATE CONSTRAINT TRIGGER index_changes_version AFTER INSERT ON index_changes
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quarry_index_changes_version();
 
 CREATE FUNCTION quarry_model_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.knowledge_version := OLD.knowledge_version + 1;
-    RETURN NEW;
+    PERFORM quarry_bump_knowledge_version(NEW.tenant_id, NEW.id);
+    RETURN NULL;
 END;
 $$;
 
-CREATE TRIGGER knowledge_bases_version_model BEFORE UPDATE OF embedding_model, embedding_dimension, embeddings_incomplete ON knowledge_bases
-    FOR EACH ROW WHEN (OLD.embedding_model IS DISTINCT FROM NEW.embedding_model
-                       OR OLD.embedding_dimension IS DISTINCT FROM NEW.embedding_dimension
-                       OR OLD.embeddings_incomplete IS DISTINCT FROM NEW.embeddings_incomplete)
+CREATE CONSTRAINT TRIGGER knowledge_bases_version_model AFTER UPDATE OF embedding_model, embedding_dimension, embeddings_incomplete ON knowledge_bases
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+    WHEN (OLD.embedding_model IS DISTINCT FROM NEW.embedding_model
+          OR OLD.embedding_dimension IS DISTINCT FROM NEW.embedding_dimension
+          OR OLD.embeddings_incomplete IS DISTINCT FROM NEW.embeddings_incomplete)
     EXECUTE FUNCTION quarry_model_version();
 
 -- The shared (L2) answer cache when no Redis is configured: opaque entries by key, expired rows pruned by writers.

@@ -203,8 +203,14 @@ public sealed class ReindexTests : IDisposable
             await offline.IngestAsync("partly", Corpus[3]);
             await offline.IngestAsync("plain", Corpus[..1]);
         }
-        // Back to schema 2: what migrations 3 (this one) and later add (keys, audit, fair ingestion, hidden KBs) goes away, the data stays.
+        // Back to schema 2: what migrations 3 (this one) and later add (keys, audit, fair ingestion, hidden KBs, child
+        // documents, knowledge versions, access lists) goes away, the data stays.
         await ExecuteAsync("""
+            ALTER TABLE documents DROP COLUMN acl_id; DROP TABLE access_list_entries; DROP TABLE access_lists;
+            DROP TRIGGER documents_version_insert; DROP TRIGGER documents_version_update; DROP TRIGGER documents_version_delete;
+            DROP TRIGGER index_changes_version; DROP TRIGGER knowledge_bases_version_model; DROP INDEX embedding_cache_created;
+            ALTER TABLE knowledge_bases DROP COLUMN knowledge_version;
+            DROP INDEX documents_parent; ALTER TABLE documents DROP COLUMN parent_id;
             DROP TABLE ingestion_tenant_turns; DROP INDEX ingestion_jobs_doc; DROP INDEX ingestion_jobs_kb;
             DROP TABLE audit_records; DROP TABLE audit_chain_heads; DROP TABLE audit_checkpoints;
             ALTER TABLE knowledge_bases DROP COLUMN hidden;
