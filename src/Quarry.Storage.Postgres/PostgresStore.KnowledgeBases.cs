@@ -97,6 +97,9 @@ internal sealed partial class PostgresStore : IDocumentStore
                 .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);
             batch.Statement("DELETE FROM knowledge_bases WHERE tenant_id = @tenant AND id = @kb;")
                 .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);
+            // Its knowledge version goes with it (the documents' delete triggers have just added to it).
+            batch.Statement("DELETE FROM knowledge_changes WHERE tenant_id = @tenant AND kb_id = @kb;")
+                .Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value);
             var documents = new List<string>();
             await using (var reader = await batch.ExecuteReaderAsync(ct))
             {

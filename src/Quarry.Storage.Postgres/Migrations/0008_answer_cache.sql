@@ -2,22 +2,20 @@
 -- triggers in the same transaction as every committed write that can change an answer (document insert, replace and
 -- delete, vectors written, the searched embedding model switched), so every replica's cache keys change at commit.
 --
--- The counter lives in its own table and the triggers are deferred to commit: upserts share the knowledge base's row
--- (FOR SHARE, so a model switch or delete waits for them), and two of them upgrading that shared lock to bump a
--- counter in it deadlock. A deferred bump of a separate row is each transaction's last act, so writers queue on it
--- for a moment at commit and never wait on each other while holding it.
-CREATE TABLE knowledge_versions (
+-- The version is a sum over an append-only table: every write inserts a row (weight 1) and readers add them up, so
+-- the sum changes with every commit, in commit order as readers see it. Writers never wait on one another for it (a
+-- counter row, or a column of the knowledge base's row that upserts hold FOR SHARE, serializes or deadlocks them).
+-- Readers fold a knowledge base's rows into one when they pile up; the sum stays the same.
+CREATE TABLE knowledge_changes (
     tenant_id text   NOT NULL,
     kb_id     text   NOT NULL,
-    version   bigint NOT NULL,
-    PRIMARY KEY (tenant_id, kb_id)
+    weight    bigint NOT NULL DEFAULT 1
 );
 
+CREATE INDEX knowledge_changes_kb ON knowledge_changes (tenant_id, kb_id);
+
 CREATE FUNCTION quarry_bump_knowledge_version(p_tenant text, p_kb text) RETURNS void LANGUAGE sql AS $$
-    -- A knowledge base deleted in this transaction takes its documents along; their triggers find nothing to bump.
-    INSERT INTO knowledge_versions (tenant_id, kb_id, version)
-    SELECT p_tenant, p_kb, 1 WHERE EXISTS (SELECT 1 FROM knowledge_bases WHERE tenant_id = p_tenant AND id = p_kb)
-    ON CONFLICT (tenant_id, kb_id) DO UPDATE SET version = knowledge_versions.version + 1;
+    INSERT INTO knowledge_changes (tenant_id, kb_id) VALUES (p_tenant, p_kb);
 $$;
 
 CREATE FUNCTION quarry_documents_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -32,8 +30,8 @@ BEGIN
 END;
 $$;
 
-CREATE CONSTRAINT TRIGGER documents_version AFTER INSERT OR UPDATE OR DELETE ON documents
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quarry_documents_version();
+CREATE TRIGGER documents_version AFTER INSERT OR UPDATE OR DELETE ON documents
+    FOR EACH ROW EXECUTE FUNCTION quarry_documents_version();
 
 -- Vectors written alone (late embeddings, re-embedding) are recorded in index_changes by the writer.
 CREATE FUNCTION quarry_index_changes_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -48,8 +46,8 @@ BEGIN
 END;
 $$;
 
-CREATE CONSTRAINT TRIGGER index_changes_version AFTER INSERT ON index_changes
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION quarry_index_changes_version();
+CREATE TRIGGER index_changes_version AFTER INSERT ON index_changes
+    FOR EACH ROW EXECUTE FUNCTION quarry_index_changes_version();
 
 CREATE FUNCTION quarry_model_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -58,8 +56,8 @@ BEGIN
 END;
 $$;
 
-CREATE CONSTRAINT TRIGGER knowledge_bases_version_model AFTER UPDATE OF embedding_model, embedding_dimension, embeddings_incomplete ON knowledge_bases
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+CREATE TRIGGER knowledge_bases_version_model AFTER UPDATE OF embedding_model, embedding_dimension, embeddings_incomplete ON knowledge_bases
+    FOR EACH ROW
     WHEN (OLD.embedding_model IS DISTINCT FROM NEW.embedding_model
           OR OLD.embedding_dimension IS DISTINCT FROM NEW.embedding_dimension
           OR OLD.embeddings_incomplete IS DISTINCT FROM NEW.embeddings_incomplete)
