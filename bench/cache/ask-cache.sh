@@ -25,7 +25,7 @@ start 5401
 start 5402 --Cache:L1SizeBytes=1024
 run() { # name, url, mode
   echo "== $1"
-  MODE=$3 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/cache/ask.lua "$2" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+  MODE=$3 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/ask.lua "$2" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
 }
 for q in "how do I declare OAuth2 scopes" "how to return a custom response status code" "what is a dependency with yield" \
          "how do I upload files" "how to add CORS middleware" "how to run background tasks after returning a response"; do

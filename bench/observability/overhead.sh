@@ -51,9 +51,9 @@ for round in $(seq 1 "$rounds"); do
     env $common ${envs[$name]} dotnet "$server" --dev --urls "http://127.0.0.1:$port" --data "$work/data" --Logging:LogLevel:Default=Warning >"$work/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
-    wrk -t1 -c4 -d2s -s bench/observability/ask.lua "http://127.0.0.1:$port" >/dev/null   # warm-up (JIT, caches)
+    wrk -t1 -c4 -d2s -s bench/ask.lua "http://127.0.0.1:$port" >/dev/null   # warm-up (JIT, caches)
     cpu_before=$(cpu_ticks "$pid")
-    out=$(wrk -t1 -c4 -d"${seconds}s" --latency -s bench/observability/ask.lua "http://127.0.0.1:$port")
+    out=$(wrk -t1 -c4 -d"${seconds}s" --latency -s bench/ask.lua "http://127.0.0.1:$port")
     cpu_after=$(cpu_ticks "$pid")
     requests=$(awk '/requests in/ {print $1}' <<<"$out")
     # Server CPU per request: robust to other load on the machine, unlike throughput.

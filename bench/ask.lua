@@ -1,5 +1,5 @@
--- wrk script: POST /v1/ask (JSON). MODE=cold makes every question unique (a miss each time: the full answer path);
--- otherwise it rotates over six questions that a warm-up request has already cached.
+-- wrk script for the bench harnesses: POST /v1/ask (JSON) over six FastAPI questions in turn. MODE=cold makes every
+-- question unique (a cache miss each time: the full answer path).
 local questions = {
   "how do I declare OAuth2 scopes",
   "how to return a custom response status code",
