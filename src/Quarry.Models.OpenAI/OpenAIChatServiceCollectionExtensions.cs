@@ -26,7 +26,12 @@ public static class OpenAIChatServiceCollectionExtensions
         {
             // An unnamed entry still gets a key of its own; the gateway's validation reports the missing name.
             var name = string.IsNullOrWhiteSpace(entry["Name"]) ? entry.Path : entry["Name"]!;
-            services.AddQuarryOpenAIChatProvider(name, entry.Bind, $"{prefix}:Providers:{index++} ({name})");
+            var describedAs = $"{prefix}:Providers:{index++} ({name})";
+            // The app registers that provider's IChatClient itself; the gateway wraps it like any other.
+            if (string.Equals(entry["Kind"], "chatclient", StringComparison.OrdinalIgnoreCase))
+                services.AddQuarryChatClient(name, int.TryParse(entry["ContextWindow"], out var window) ? window : 128_000);
+            else
+                services.AddQuarryOpenAIChatProvider(name, entry.Bind, describedAs);
         }
         services.AddQuarryChatGateway(o =>
         {

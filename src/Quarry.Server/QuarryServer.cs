@@ -179,6 +179,7 @@ public static class QuarryServer
             KeyEndpoints.Map(v1);
             AuditEndpoints.Map(v1);
             MeEndpoints.Map(v1);
+            UsageEndpoints.Map(v1);
         }
         return app;
     }

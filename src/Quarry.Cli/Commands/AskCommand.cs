@@ -19,7 +19,13 @@ internal static class AskCommand
         var filters = new Option<string[]>("--filter") { Description = $"Restrict the evidence: {SearchFilters.Help}." };
         var json = new Option<bool>("--json") { Description = "Print the answer as JSON (with --stream: one JSON event per line)." };
         var stream = new Option<bool>("--stream") { Description = "Print the answer as it is generated." };
-        var command = new Command("ask", "Answer a question from the knowledge base, with numbered sources.") { question, kb, filters, json, stream };
+        var model = new Option<string?>("--model") { Description = "Chat provider (by name) to try first, instead of the routing rules' choice." };
+        var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature of the chat model, 0 to 2." };
+        var maxTokens = new Option<int?>("--max-tokens") { Description = "At most this many answer tokens." };
+        var command = new Command("ask", "Answer a question from the knowledge base, with numbered sources.")
+        {
+            question, kb, filters, json, stream, model, temperature, maxTokens,
+        };
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var services = CliContext.BuildServices(result);
@@ -29,7 +35,12 @@ internal static class AskCommand
 
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var asker = services.GetRequiredService<AskService>();
-            var request = new AskRequest(result.GetValue(question)!, scope.Filter);
+            var request = new AskRequest(result.GetValue(question)!, scope.Filter)
+            {
+                Model = result.GetValue(model),
+                Temperature = result.GetValue(temperature),
+                MaxOutputTokens = result.GetValue(maxTokens),
+            };
             try
             {
                 var answer = result.GetValue(stream)
@@ -45,7 +56,7 @@ internal static class AskCommand
                     PrintSources(answer);
                 }
             }
-            catch (InvalidQueryException ex)
+            catch (Exception ex) when (ex is InvalidQueryException or Quarry.Generation.UnknownChatModelException)
             {
                 await Console.Error.WriteLineAsync(ex.Message);
                 return ExitCodes.Usage;

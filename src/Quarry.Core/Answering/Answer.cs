@@ -21,6 +21,8 @@ public sealed record Answer
     /// <summary>Sentences of a generated answer that no supplied evidence supports.</summary>
     public IReadOnlyList<string> UnsupportedSentences { get; init; } = [];
     public TokenUsage? Usage { get; init; }
+    /// <summary>What the model calls behind this answer cost (from the configured prices); null when no model was called.</summary>
+    public Spending.AnswerCost? Cost { get; init; }
     /// <summary>Milliseconds per stage ("retrieve", "prompt", "generate", "cite", "total").</summary>
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
     /// <summary>Whether the answer cache served it (and from which layer, how old); null where no cache is in the path.</summary>

@@ -33,7 +33,8 @@ public static class AnsweringServiceCollectionExtensions
             sp.GetService<IChatModel>(),
             sp.GetRequiredService<IOptions<AnsweringOptions>>(),
             sp.GetService<ILogger<AskService>>() ?? NullLogger<AskService>.Instance,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<Spending.UsageMeter>()));
         return services;
     }
 }

@@ -12,4 +12,14 @@ public sealed record AskRequest(string Question, SearchFilter Filter)
 
     /// <summary>Evidence chunks to retrieve; the configured default when null.</summary>
     public int? TopK { get; init; }
+
+    /// <summary>The chat provider (by name) to try first; callers check who may choose
+    /// (<see cref="Generation.ChatRoutingOptions.AllowRequestedModel"/>). Null lets routing decide.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Sampling temperature for the chat model; the provider's default when null.</summary>
+    public float? Temperature { get; init; }
+
+    /// <summary>At most this many answer tokens (never more than the configured maximum).</summary>
+    public int? MaxOutputTokens { get; init; }
 }

@@ -26,10 +26,12 @@ public sealed class AskService
     private readonly AnsweringOptions _options;
     private readonly ILogger<AskService> _logger;
     private readonly TimeProvider _time;
+    private readonly Spending.UsageMeter? _meter;
 
     internal AskService(Retriever retriever, ExtractiveAnswerer extractive, PromptBuilder prompts, CitationVerifier verifier,
-        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time)
+        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time, Spending.UsageMeter? meter = null)
     {
+        _meter = meter;
         _retriever = retriever;
         _extractive = extractive;
         _prompts = prompts;
@@ -46,6 +48,7 @@ public sealed class AskService
         ArgumentNullException.ThrowIfNull(request);
         using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
+        await AdmitAsync(request, cancellationToken);
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         if (prepared.Prompt is null || _chat is null) return Finish(Extract(prepared, timings, null), timings, stage.Activity);
 
@@ -76,6 +79,7 @@ public sealed class AskService
         ArgumentNullException.ThrowIfNull(request);
         using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
+        await AdmitAsync(request, cancellationToken);
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         yield return new EvidenceEvent(prepared.Evidence.Select(e => e.Describe()).ToList());
 
@@ -136,7 +140,13 @@ public sealed class AskService
         yield return new DoneEvent(answer);
     }
 
-    private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded, Documents.TenantId Tenant);
+    private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded,
+        Documents.TenantId Tenant, AskRequest Request);
+
+    /// <summary>A tenant over its quota is refused before retrieval, so a stream fails with a status, not mid-way.</summary>
+    /// <exception cref="Spending.QuotaExceededException">The tenant has used its token or spend quota.</exception>
+    private ValueTask AdmitAsync(AskRequest request, CancellationToken cancellationToken) =>
+        _chat is IChatAdmission admission ? admission.AdmitAsync(request.Filter.Tenant, cancellationToken) : ValueTask.CompletedTask;
 
     private async Task<Prepared> PrepareAsync(AskRequest request, StageTimings timings, CancellationToken cancellationToken)
     {
@@ -156,11 +166,25 @@ public sealed class AskService
                 prompt = _prompts.Build(question, request.History, evidence, _chat.ContextWindow);
             }
         }
-        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant);
+        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant, request);
     }
 
-    private ChatRequest ChatRequestFor(Prepared prepared) =>
-        new(prepared.Prompt!.Messages, Math.Min(_options.MaxAnswerTokens, prepared.Prompt.MaxOutputTokens), prepared.Tenant);
+    private ChatRequest ChatRequestFor(Prepared prepared)
+    {
+        var prompt = prepared.Prompt!;
+        var request = prepared.Request;
+        var intent = QuestionIntent.Parse(prepared.Question) switch
+        {
+            { IsDefinition: true } => "definition",
+            { AsksAboutChanges: true } => "changes",
+            _ => "question",
+        };
+        var words = prepared.Question.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+        var maxOutput = Math.Min(_options.MaxAnswerTokens, prompt.MaxOutputTokens);
+        if (request.MaxOutputTokens is { } asked) maxOutput = Math.Min(maxOutput, asked);
+        return new ChatRequest(prompt.Messages, maxOutput, prepared.Tenant, request.Temperature,
+            new ChatRouteHints(words, prompt.PromptTokens, intent, request.Model));
+    }
 
     private Answer Extract(Prepared prepared, StageTimings timings, string? generationDegraded)
     {
@@ -229,7 +253,7 @@ public sealed class AskService
         AnswerTelemetry.Record(answer);
         Record(RequestFacts.Current, answer);
         AnsweringLog.Answered(_logger, answer.Model, answer.Grounded, answer.Abstained, answer.Citations.Count, snapshot["total"]);
-        return answer with { TimingsMs = snapshot };
+        return answer with { TimingsMs = snapshot, Cost = _meter?.CostOf(answer.Model, answer.Usage) };
     }
 
     internal static void Record(RequestFacts? facts, Answer answer)

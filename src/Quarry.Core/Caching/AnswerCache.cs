@@ -230,7 +230,7 @@ public sealed class AnswerCache : IDisposable
     private Answer Finish(Answer answer, AnswerCacheInfo info, long started)
     {
         var ms = _time.GetElapsedTime(started).TotalMilliseconds;
-        var served = answer with { Cache = info, Usage = null, TimingsMs = new Dictionary<string, double> { ["cache"] = ms, ["total"] = ms } };
+        var served = answer with { Cache = info, Usage = null, Cost = null, TimingsMs = new Dictionary<string, double> { ["cache"] = ms, ["total"] = ms } };
         if (RequestFacts.Current is { } facts) facts.CacheLayer = info.Layer;
         AskService.Record(RequestFacts.Current, served);
         return served;

@@ -56,6 +56,9 @@ internal static class AnswerCacheKeys
         Field(b, "to", f.UpdatedTo?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "");
         Field(b, "topk", request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "");
         Field(b, "model", model);
+        Field(b, "requested", request.Model ?? "");
+        Field(b, "temperature", request.Temperature?.ToString("R", CultureInfo.InvariantCulture) ?? "");
+        Field(b, "max-output", request.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "");
         Field(b, "prompt", PromptVersion);
         // A follow-up ("and the second one?") means something else after a different conversation.
         foreach (var turn in request.History) Field(b, turn.Role.ToString(), turn.Content);

@@ -64,6 +64,28 @@ public static class EmbeddingServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Uses the app's Microsoft.Extensions.AI embedding generator (registered as
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>) as the <see cref="IEmbedder"/>. The dimension
+    /// comes from <paramref name="dimension"/>, else from the generator's metadata; vectors of different
+    /// <paramref name="modelId"/>s never share an index.
+    /// </summary>
+    public static IServiceCollection AddQuarryEmbeddingGenerator(this IServiceCollection services, string? modelId = null, int? dimension = null,
+        string queryPrefix = "", string documentPrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<IEmbedder>(sp =>
+        {
+            var generator = sp.GetRequiredService<Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>>();
+            var metadata = generator.GetService(typeof(Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)) as Microsoft.Extensions.AI.EmbeddingGeneratorMetadata;
+            var size = dimension ?? metadata?.DefaultModelDimensions
+                ?? throw new InvalidOperationException("The embedding generator does not say its dimension: pass one (Models:Embeddings:Dimensions).");
+            var id = modelId ?? $"{metadata?.ProviderName ?? "meai"}:{metadata?.DefaultModelId ?? "embeddings"}";
+            return new EmbeddingGeneratorEmbedder(generator, new EmbeddingModel(id, size), queryPrefix, documentPrefix);
+        });
+        return services;
+    }
+
     private static IEmbedder CreateOriginal(IServiceProvider services, ServiceDescriptor descriptor)
     {
         if (descriptor.ImplementationInstance is IEmbedder instance)

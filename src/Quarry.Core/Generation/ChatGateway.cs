@@ -16,21 +16,25 @@ namespace Quarry.Generation;
 internal sealed class ChatGateway : IChatModel
 {
     private readonly ChatProvider[] _chain;
+    private readonly ModelRouter _router;
     private readonly ChatGatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, TokenBucket> _tenants = new(StringComparer.Ordinal);
 
-    public ChatGateway(IReadOnlyList<ChatProvider> chain, ChatGatewayOptions options, TimeProvider time, ILogger logger)
+    /// <param name="chain">The default order of providers.</param>
+    /// <param name="all">Every configured provider, including those only routing rules or callers choose.</param>
+    public ChatGateway(IReadOnlyList<ChatProvider> chain, IReadOnlyList<ChatProvider> all, ChatGatewayOptions options, TimeProvider time, ILogger logger)
     {
         if (chain.Count == 0)
             throw new ArgumentException("The chat gateway needs at least one provider.", nameof(chain));
         _chain = [.. chain];
+        _router = new ModelRouter(_chain, all, options.Routing);
         _options = options;
         _time = time;
         _logger = logger;
         // The prompt must fit whichever model ends up answering.
-        ContextWindow = _chain.Min(p => p.Model.ContextWindow);
+        ContextWindow = all.Concat(chain).Min(p => p.Model.ContextWindow);
     }
 
     public string ModelId => _chain[0].Model.ModelId;
@@ -85,20 +89,23 @@ internal sealed class ChatGateway : IChatModel
         try
         {
             AdmitTenant(request);
+            var (chain, route) = _router.Route(request.Routing);
+            stage.Activity?.SetTag("quarry.generate.route", route);
             var path = new DegradedPath();
-            for (var i = 0; i < _chain.Length; i++)
+            for (var i = 0; i < chain.Length; i++)
             {
-                var provider = _chain[i];
+                var provider = chain[i];
                 var call = new ProviderCall();
                 var started = Stopwatch.GetTimestamp();
                 try
                 {
                     var answer = await provider.ExecuteAsync(ct => attempt(provider, ct), call, cancellationToken);
+                    AiMetrics.LlmRoutes.Add(1, new(AiMetrics.Tags.Route, route), new(AiMetrics.Tags.Model, provider.Model.ModelId));
                     return (answer, provider, path.AnsweredBy(provider), started);
                 }
                 catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
                 {
-                    Failed(path, provider, call, e, i);
+                    Failed(path, provider, call, e, i < chain.Length - 1 ? chain[i + 1] : null);
                 }
             }
             throw Unavailable(path);
@@ -162,10 +169,10 @@ internal sealed class ChatGateway : IChatModel
             retryAfter);
     }
 
-    private void Failed(DegradedPath path, ChatProvider provider, ProviderCall call, Exception exception, int index)
+    private void Failed(DegradedPath path, ChatProvider provider, ProviderCall call, Exception exception, ChatProvider? following)
     {
         var outcome = path.Failed(provider, call, exception);
-        var next = index + 1 < _chain.Length ? _chain[index + 1].Model.ModelId : "none";
+        var next = following?.Model.ModelId ?? "none";
         GenerationMetrics.Fallbacks.Add(1,
             new("from", provider.Model.ModelId), new("to", next), new("failure", FailureLabel.Of(exception, provider.Options)));
         GenerationLog.FallingBack(_logger, provider.Name, provider.Model.ModelId, outcome, exception.Message);

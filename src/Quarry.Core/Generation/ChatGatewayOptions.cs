@@ -22,6 +22,9 @@ public sealed class ChatGatewayOptions
     /// <summary>Requests each tenant may make across all providers; null means no per-tenant limit.</summary>
     public ChatRateLimitOptions? TenantRateLimit { get; set; }
 
+    /// <summary>Rules choosing a provider per request (cheaper models for simple questions), and who may name one.</summary>
+    public ChatRoutingOptions Routing { get; set; } = new();
+
     /// <summary>The chain the gateway walks: <see cref="Fallback"/> when set, else every provider in order.</summary>
     internal IReadOnlyList<string> Chain => Fallback.Count > 0 ? [.. Fallback] : [.. Providers.Select(p => p.Name)];
 }

@@ -41,6 +41,20 @@ internal sealed class ChatGatewayOptionsValidator(IServiceProviderIsKeyedService
                 failures.Add($"{Section}:Fallback lists '{entry}' twice: each provider appears once in the chain.");
         }
 
+        for (var i = 0; i < options.Routing.Rules.Count; i++)
+        {
+            var rule = options.Routing.Rules[i];
+            var key = $"{Section}:Routing:Rules:{i}";
+            if (string.IsNullOrWhiteSpace(rule.Name))
+                failures.Add($"{key}:Name is missing: the name labels the route in metrics and traces.");
+            if (!names.Contains(rule.Provider))
+                failures.Add($"{key}:Provider '{rule.Provider}' is not one of the configured providers ({string.Join(", ", names)}).");
+            if (rule.MaxQuestionWords is <= 0 || rule.MaxPromptTokens is <= 0)
+                failures.Add($"{key}: MaxQuestionWords and MaxPromptTokens must be positive when set.");
+            foreach (var intent in rule.Intents.Where(i => i is not ("definition" or "changes" or "question")))
+                failures.Add($"{key}:Intents has '{intent}': use definition, changes or question.");
+        }
+
         RequirePositive(options.StreamIdleTimeout, $"{Section}:StreamIdleTimeout", failures);
         if (options.TenantRateLimit is { } tenantLimit)
             ValidateRateLimit(tenantLimit, $"{Section}:TenantRateLimit", failures);

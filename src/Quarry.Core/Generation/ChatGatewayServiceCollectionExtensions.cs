@@ -26,19 +26,19 @@ public static class ChatGatewayServiceCollectionExtensions
         return services;
     }
 
-    private static ChatGateway CreateGateway(IServiceProvider services)
+    private static IChatModel CreateGateway(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<ChatGatewayOptions>>().Value;
         var time = services.GetRequiredService<TimeProvider>();
         var loggers = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var logger = loggers.CreateLogger<ChatGateway>();
-        var chain = options.Chain
-            .Select(name => new ChatProvider(
-                services.GetRequiredKeyedService<IChatModel>(name),
-                options.Providers.First(p => p.Name == name),
-                time,
-                logger))
+        var all = options.Providers
+            .Select(p => new ChatProvider(services.GetRequiredKeyedService<IChatModel>(p.Name), p, time, logger))
             .ToList();
-        return new ChatGateway(chain, options, time, logger);
+        var chain = options.Chain.Select(name => all.First(p => p.Name == name)).ToList();
+        var gateway = new ChatGateway(chain, all, options, time, logger);
+        return services.GetService<Spending.UsageMeter>() is { } meter
+            ? new Spending.MeteredChatModel(gateway, meter, services.GetService<Tokenization.ITokenCounter>() ?? Tokenization.BertWordPieceTokenizer.Default)
+            : gateway;
     }
 }

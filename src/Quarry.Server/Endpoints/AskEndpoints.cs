@@ -53,7 +53,7 @@ internal static class AskEndpoints
         }
         var (filter, error) = await FilterMapping.BuildAsync(store, http.User, body.KnowledgeBase, body.KnowledgeBases, body.Filters, ct);
         if (error is not null) return (null, error);
-        return (new AskRequest(body.Question, filter!) { History = history, TopK = body.TopK }, null);
+        return ModelChoice.Apply(new AskRequest(body.Question, filter!) { History = history, TopK = body.TopK }, http, body.Model, body.Temperature, body.MaxTokens);
     }
 
     /// <summary>Streams answer events. Failures before the first event become an ordinary problem response (the

@@ -67,16 +67,19 @@ internal static class ChatCompletionsEndpoints
         var kb = await KnowledgeBaseLookup.FindAsync(store, http.User, body.Model, ct);
         if (kb is null)
             return OpenAiProblem(Problems.NotFound, $"The model '{body.Model}' does not exist: models are knowledge base names (GET /v1/models).", "model_not_found");
-        var request = new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id], Access = http.User.Access() })
-        {
-            History = messages[..^1],
-        };
+        var (request, invalid) = ModelChoice.Apply(
+            new AskRequest(messages[^1].Content, new SearchFilter { Tenant = tenant, KnowledgeBases = [kb.Id], Access = http.User.Access() })
+            {
+                History = messages[..^1],
+            },
+            http, model: null, body.Temperature, body.MaxCompletionTokens ?? body.MaxTokens);
+        if (invalid is not null) return invalid;
         var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         if (body.Stream == true)
-            return new CompletionStream(ask.StreamAsync(request, AnswerCacheHttp.Read(http, null), ct), id, created, kb.Name);
+            return new CompletionStream(ask.StreamAsync(request!, AnswerCacheHttp.Read(http, null), ct), id, created, kb.Name, body.StreamOptions?.IncludeUsage == true);
 
-        var answer = await ask.AskAsync(request, AnswerCacheHttp.Read(http, null), ct);
+        var answer = await ask.AskAsync(request!, AnswerCacheHttp.Read(http, null), ct);
         return Results.Ok(new
         {
             id,
@@ -90,11 +93,22 @@ internal static class ChatCompletionsEndpoints
         });
     }
 
-    private static object? Usage(TokenUsage? usage) => usage is null ? null
+    /// <summary>OpenAI clients expect usage on every completion: an extractive answer or a cache hit called no model,
+    /// so it used no model tokens.</summary>
+    private static object Usage(TokenUsage? usage) => usage is null
+        ? new { prompt_tokens = 0, completion_tokens = 0, total_tokens = 0 }
         : new { prompt_tokens = usage.InputTokens, completion_tokens = usage.OutputTokens, total_tokens = usage.TotalTokens };
 
-    private static object Extension(Answer answer) =>
-        new { grounded = answer.Grounded, abstained = answer.Abstained, abstentionReason = answer.AbstentionReason, model = answer.Model, degraded = answer.Degraded };
+    private static object Extension(Answer answer) => new
+    {
+        grounded = answer.Grounded,
+        abstained = answer.Abstained,
+        abstentionReason = answer.AbstentionReason,
+        model = answer.Model,
+        degraded = answer.Degraded,
+        cost = answer.Cost,
+        cache = answer.Cache,
+    };
 
     /// <summary>A problem that OpenAI clients also understand: they read <c>error.message</c>.</summary>
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult OpenAiProblem(ProblemKind kind, string message, string code)
@@ -116,7 +130,8 @@ internal static class ChatCompletionsEndpoints
 
     /// <summary>OpenAI's stream: <c>data: {chunk}</c> events, the last chunk carrying finish_reason and the Quarry
     /// extension fields, then <c>data: [DONE]</c>.</summary>
-    private sealed class CompletionStream(IAsyncEnumerable<AnswerEvent> events, string id, long created, string model) : IResult
+    /// <param name="includeUsage">OpenAI's <c>stream_options.include_usage</c>: one more chunk, with no choices and the usage.</param>
+    private sealed class CompletionStream(IAsyncEnumerable<AnswerEvent> events, string id, long created, string model, bool includeUsage) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -143,10 +158,16 @@ internal static class ChatCompletionsEndpoints
                                 created,
                                 model,
                                 choices = new[] { new { index = 0, delta = new { }, finish_reason = "stop" } },
-                                usage = Usage(done.Answer.Usage),
                                 quarry_citations = done.Answer.Citations,
                                 quarry = Extension(done.Answer),
                             }, ct);
+                            if (includeUsage)
+                            {
+                                await sse.WriteAsync(null, new
+                                {
+                                    id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage = Usage(done.Answer.Usage),
+                                }, ct);
+                            }
                             break;
                     }
                 }

@@ -135,10 +135,23 @@ public sealed record AskHttpRequest(
     int? TopK,
     FilterRequest? Filters,
     IReadOnlyList<HistoryMessage>? History,
-    string? Cache = null);
+    string? Cache = null,
+    string? Model = null,
+    float? Temperature = null,
+    int? MaxTokens = null);
 
 /// <summary>An OpenAI chat-completions request; <see cref="Model"/> names the knowledge base.</summary>
-public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatCompletionMessage>? Messages, bool? Stream);
+public sealed record ChatCompletionRequest(
+    string? Model,
+    IReadOnlyList<ChatCompletionMessage>? Messages,
+    bool? Stream,
+    float? Temperature = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("max_tokens")] int? MaxTokens = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("max_completion_tokens")] int? MaxCompletionTokens = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("stream_options")] ChatStreamOptions? StreamOptions = null);
+
+/// <summary>OpenAI's <c>stream_options</c>: with <c>include_usage</c> a last chunk carries the usage.</summary>
+public sealed record ChatStreamOptions([property: System.Text.Json.Serialization.JsonPropertyName("include_usage")] bool? IncludeUsage);
 
 /// <param name="Content">A string, or an array of parts of which the "text" ones are read.</param>
 public sealed record ChatCompletionMessage(string? Role, JsonElement Content);

@@ -11,7 +11,20 @@ internal static class ProblemTypes
         var problem = context.ProblemDetails;
         // The id to quote when reporting a problem: the same one the X-Trace-Id header, the logs and the audit carry.
         problem.Extensions["traceId"] = Observability.TraceIds.Of(context.HttpContext);
-        if (problem.Type is { } type && type.StartsWith(Problems.TypePrefix, StringComparison.Ordinal)) return;
+        try
+        {
+            if (problem.Type is { } type && type.StartsWith(Problems.TypePrefix, StringComparison.Ordinal)) return;
+            Classify(context);
+        }
+        finally
+        {
+            OpenAiErrors.Add(context);
+        }
+    }
+
+    private static void Classify(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         var kind = status switch
         {

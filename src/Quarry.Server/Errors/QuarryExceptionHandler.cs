@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Quarry.Generation;
 using Quarry.Parsing;
 using Quarry.Retrieval;
+using Quarry.Spending;
 using Quarry.Storage;
 
 namespace Quarry.Server.Errors;
@@ -23,6 +24,8 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
             ServerLog.UnhandledError(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             httpContext.Response.Headers.RetryAfter = "5";
+        if (exception is QuotaExceededException quota)
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(quota.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Problems.WriteAsync(httpContext, problem);
         return true;
     }
@@ -34,6 +37,8 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         DocumentRejectedException e => WithReason(Problems.Create(Problems.DocumentRejected, e.Message), e.Code),
         StoreConflictException e => Problems.Create(Problems.Conflict, e.Message),
         ChatModelException e => Problems.Create(Problems.ModelUnavailable, e.Message),
+        QuotaExceededException e => WithQuota(Problems.Create(Problems.QuotaExceeded, e.Message), e),
+        UnknownChatModelException e => Problems.Create(Problems.InvalidRequest, e.Message),
         // A database that went away mid-request (connection refused or dropped, failover, timeout): worth retrying.
         System.Data.Common.DbException { IsTransient: true } => Problems.Create(Problems.StoreUnavailable,
             "The request could not reach the database; nothing is known to have changed. Retry after a moment."),
@@ -48,6 +53,13 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         _ when bad.InnerException is System.Text.Json.JsonException json => Problems.Create(Problems.MalformedJson, json.Message),
         _ => Problems.Create(Problems.InvalidRequest, bad.Message),
     };
+
+    private static ProblemDetails WithQuota(ProblemDetails problem, QuotaExceededException quota)
+    {
+        problem.Extensions["quota"] = quota.Quota;
+        problem.Extensions["retryAfterSeconds"] = Math.Max(1, (long)Math.Ceiling(quota.RetryAfter.TotalSeconds));
+        return problem;
+    }
 
     private static ProblemDetails WithReason(ProblemDetails problem, string reason)
     {

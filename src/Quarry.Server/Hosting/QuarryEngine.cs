@@ -11,6 +11,7 @@ using Quarry.Parsing;
 using Quarry.Privacy;
 using Quarry.Prompting;
 using Quarry.Retrieval;
+using Quarry.Spending;
 
 namespace Quarry.Server.Hosting;
 
@@ -42,6 +43,7 @@ public static class QuarryEngine
         LocalModelConfiguration.AddReranker(services, configuration);
         // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.
         ChatConfiguration.Add(services, configuration);
+        services.AddQuarrySpending(configuration.GetSection(SpendingOptions.SectionName).Bind);
         services.AddQuarryPrivacy(dataDirectory, configuration.GetSection(PrivacyOptions.SectionName).Bind);
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
