@@ -10,7 +10,7 @@ namespace Quarry.Server.Tests;
 /// <summary>
 /// Model routing, prices, usage and quotas through the real server with two loopback OpenAI-compatible providers:
 /// "strong" (the chain's head) and "cheap" (chosen by a rule for questions of at most six words). Tenant alpha has no
-/// quota; tenant beta may spend 300 tokens a day (a loopback call costs 132).
+/// quota; tenant beta may spend 250 tokens a day (a loopback call costs 132).
 /// </summary>
 public sealed class SpendingTests : IAsyncLifetime
 {
@@ -38,7 +38,7 @@ public sealed class SpendingTests : IAsyncLifetime
             .With("QUARRY_Spending__Prices__gpt-strong__OutputPer1kTokens", "0.03")
             .With("QUARRY_Spending__Prices__gpt-cheap__InputPer1kTokens", "0.0005")
             .With("QUARRY_Spending__Prices__gpt-cheap__OutputPer1kTokens", "0.0015")
-            .With("QUARRY_Spending__Tenants__beta__DailyTokens", "300")
+            .With("QUARRY_Spending__Tenants__beta__DailyTokens", "250")
             .With("QUARRY_Cache__Enabled", "false");
         _alphaAdmin = await _server.CreateKeyAsync("alpha", "admin");
         _alphaReader = await _server.CreateKeyAsync("alpha", "reader");
@@ -112,7 +112,7 @@ public sealed class SpendingTests : IAsyncLifetime
         using var beta = _server.Client(_betaAdmin);
         var body = new { question = "How many vacation days does an employee receive in one year of work here?", knowledgeBase = "docs" };
         (await beta.PostJsonAsync("/v1/ask", body)).StatusCode.Should().Be(HttpStatusCode.OK);
-        (await beta.PostJsonAsync("/v1/ask", body)).StatusCode.Should().Be(HttpStatusCode.OK, "132 tokens used of 300");
+        (await beta.PostJsonAsync("/v1/ask", body)).StatusCode.Should().Be(HttpStatusCode.OK, "132 tokens used of 250");
         var calls = _strong.Requests.Count + _cheap.Requests.Count;
 
         var refused = await beta.PostJsonAsync("/v1/ask", body);
