@@ -42,8 +42,32 @@ internal static class AnswerCacheKeys
     /// <param name="accessScope">Opaque: who may see which documents (document permissions); empty when none apply.</param>
     public static string Scope(AskRequest request, string knowledgeVersion, string model, string accessScope)
     {
-        var f = request.Filter;
         var b = new StringBuilder();
+        Filter(b, request.Filter, knowledgeVersion, accessScope);
+        Field(b, "topk", request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "");
+        Field(b, "model", model);
+        Field(b, "requested", request.Model ?? "");
+        Field(b, "temperature", request.Temperature?.ToString("R", CultureInfo.InvariantCulture) ?? "");
+        Field(b, "max-output", request.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "");
+        Field(b, "prompt", PromptVersion);
+        // A follow-up ("and the second one?") means something else after a different conversation.
+        foreach (var turn in request.History) Field(b, turn.Role.ToString(), turn.Content);
+        return Hash(b.ToString());
+    }
+
+    /// <summary>The key of one search: everything that can change its results, the query exactly as sent (a search
+    /// highlights and ranks the words given, so only whitespace is normalized).</summary>
+    public static string Search(Retrieval.RetrievalRequest request, string knowledgeVersion, string accessScope)
+    {
+        var b = new StringBuilder("search\n");
+        Filter(b, request.Filter, knowledgeVersion, accessScope);
+        Field(b, "topk", request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "");
+        Field(b, "query", string.Join(' ', request.Query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+        return "quarry:search:" + Hash(b.ToString());
+    }
+
+    private static void Filter(StringBuilder b, Retrieval.SearchFilter f, string knowledgeVersion, string accessScope)
+    {
         Field(b, "tenant", f.Tenant.Value);
         Field(b, "access", accessScope);
         Field(b, "kbs", string.Join(",", f.KnowledgeBases.Select(k => k.Value).Order(StringComparer.Ordinal)));
@@ -54,15 +78,6 @@ internal static class AnswerCacheKeys
         Field(b, "prefix", f.SourcePrefix ?? "");
         Field(b, "from", f.UpdatedFrom?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "");
         Field(b, "to", f.UpdatedTo?.UtcTicks.ToString(CultureInfo.InvariantCulture) ?? "");
-        Field(b, "topk", request.TopK?.ToString(CultureInfo.InvariantCulture) ?? "");
-        Field(b, "model", model);
-        Field(b, "requested", request.Model ?? "");
-        Field(b, "temperature", request.Temperature?.ToString("R", CultureInfo.InvariantCulture) ?? "");
-        Field(b, "max-output", request.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "");
-        Field(b, "prompt", PromptVersion);
-        // A follow-up ("and the second one?") means something else after a different conversation.
-        foreach (var turn in request.History) Field(b, turn.Role.ToString(), turn.Content);
-        return Hash(b.ToString());
     }
 
     public static string Exact(string scope, string normalizedQuestion) => "quarry:answer:" + Hash(scope + "\n" + normalizedQuestion);

@@ -47,6 +47,9 @@ public sealed class AnswerCacheOptions
     [Range(1, 1_000_000)]
     public int SemanticEntriesPerScope { get; set; } = 2000;
 
+    /// <summary>Search results are kept in this process too (keyed like answers, plus the query; no shared layer).</summary>
+    public bool Search { get; set; } = true;
+
     /// <summary>Answers larger than this (serialized bytes) are not cached.</summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxEntryBytes { get; set; } = 256 * 1024;

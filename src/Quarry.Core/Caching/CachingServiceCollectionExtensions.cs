@@ -39,6 +39,10 @@ public static class CachingServiceCollectionExtensions
                 time,
                 logger);
         });
+        services.TryAddSingleton(sp => new SearchCache(
+            sp.GetRequiredService<Retrieval.Retriever>(),
+            sp.GetRequiredService<IKnowledgeVersions>(),
+            sp.GetRequiredService<IOptions<AnswerCacheOptions>>().Value));
         return services;
     }
 }

@@ -101,7 +101,8 @@ public sealed record FilterRequest(
 
 public sealed record SearchRequest(string? Query, string? KnowledgeBase, IReadOnlyList<string>? KnowledgeBases, int? TopK, FilterRequest? Filters);
 
-public sealed record SearchResponse(string Query, string Mode, string? Degraded, IReadOnlyList<SearchHit> Results);
+/// <param name="Cache">Whether the results came from the search cache (layer "l1"), or why it was skipped.</param>
+public sealed record SearchResponse(string Query, string Mode, string? Degraded, IReadOnlyList<SearchHit> Results, Quarry.Caching.AnswerCacheInfo? Cache = null);
 
 public sealed record SearchHit(
     int Rank,

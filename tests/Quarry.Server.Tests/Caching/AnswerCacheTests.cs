@@ -112,8 +112,18 @@ public sealed class AnswerCacheTests : IAsyncLifetime
         Cache(beta).Should().Be((false, null), "another tenant's entry is another key");
         beta.GetProperty("text").GetString().Should().Contain("15 euros");
 
-        // Replace the document through replica A: replica B's cached answer is stale at once.
+        // Searches are cached in process too, per tenant, and bypassable.
+        Cache(await SearchAsync(alphaB, "taxi refund")).Should().Be((false, null));
+        var searched = await SearchAsync(alphaB, "taxi  refund");
+        Cache(searched).Should().Be((true, "l1"), "only whitespace is normalized in a search key");
+        Cache(await SearchAsync(betaA, "taxi refund")).Should().Be((false, null), "another tenant's search is another key");
+        Cache(await SearchAsync(alphaB, "Taxi refund")).Should().Be((false, null), "a search's words are kept as typed");
+
+        // Replace the document through replica A: replica B's cached answer and search are stale at once.
         await adminA.IngestAsync(Kb, "policy.md", Policy.Replace("40 euros", "55 euros", StringComparison.Ordinal));
+        var research = await SearchAsync(alphaB, "taxi refund");
+        Cache(research).Should().Be((false, null), "the knowledge version changed");
+        research.GetProperty("results")[0].GetProperty("text").GetString().Should().Contain("55 euros");
         var fresh = await AskAsync(alphaB, Question);
         Cache(fresh).Should().Be((false, null), "the knowledge version changed with the committed write");
         fresh.GetProperty("text").GetString().Should().Contain("55 euros").And.NotContain("40 euros");
@@ -133,7 +143,7 @@ public sealed class AnswerCacheTests : IAsyncLifetime
         var metricsB = await (await _b.Client().GetAsync("/metrics")).Content.ReadAsStringAsync();
         metricsA.Should().Contain("ai_cache_hit_total{layer=\"l1\"}").And.Contain("ai_cache_hit_total{layer=\"semantic\"}")
             .And.Contain("ai_cache_miss_total{layer=\"l2\"}").And.Contain("ai_cache_error_total{layer=\"l2\"}");
-        metricsB.Should().Contain("ai_cache_hit_total{layer=\"l2\"}");
+        metricsB.Should().Contain("ai_cache_hit_total{layer=\"l2\"}").And.Contain("ai_cache_hit_total{layer=\"search\"}");
     }
 
     private static (bool Hit, string? Layer) Cache(JsonElement answer)
@@ -141,6 +151,9 @@ public sealed class AnswerCacheTests : IAsyncLifetime
         var cache = answer.GetProperty("cache");
         return (cache.GetProperty("hit").GetBoolean(), cache.GetProperty("layer").ValueKind == JsonValueKind.Null ? null : cache.GetProperty("layer").GetString());
     }
+
+    private static async Task<JsonElement> SearchAsync(HttpClient client, string query) =>
+        await (await client.PostJsonAsync("/v1/search", new { query, knowledgeBase = Kb })).JsonAsync(HttpStatusCode.OK);
 
     private static async Task<JsonElement> AskAsync(HttpClient client, string question, object? body = null, bool stream = false)
     {
