@@ -72,6 +72,26 @@ public sealed class AskCancellationTests : IAsyncLifetime
         answer.GetProperty("model").GetString().Should().Be(StallingChatModel.Id);
     }
 
+    [Fact]
+    public async Task A_cached_answer_is_served_while_the_tenants_only_slot_is_busy_and_a_new_question_is_refused()
+    {
+        _model.Reset(stall: false);
+        var cached = new { question = "What is the refund limit for taxis?", knowledgeBase = "handbook" };
+        (await _client.PostAsJsonAsync("/v1/ask", cached)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        _model.Reset(stall: true);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/ask") { Content = JsonContent.Create(new { question = "Are taxis refunded?", knowledgeBase = "handbook" }) };
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var stalled = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await _model.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var hit = await (await _client.PostAsJsonAsync("/v1/ask", cached)).JsonAsync(HttpStatusCode.OK);
+        hit.GetProperty("cache").GetProperty("hit").GetBoolean().Should().BeTrue("a hit takes no generation slot");
+        var refused = await _client.PostAsJsonAsync("/v1/ask", new { question = "Which receipt is needed for taxis?", knowledgeBase = "handbook" });
+        await refused.ProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        refused.Headers.RetryAfter!.Delta.Should().Be(TimeSpan.FromSeconds(1));
+    }
+
     /// <summary>Streams "Taxis [1]" and then, when stalling, waits until its call is cancelled.</summary>
     private sealed class StallingChatModel : IChatModel
     {

@@ -12,7 +12,22 @@ namespace Quarry.Caching;
 /// <param name="Bypass">Answer afresh and store nothing (<c>Cache-Control: no-cache</c>, <c>"cache": "bypass"</c>).</param>
 /// <param name="AccessScope">Opaque key part for document permissions: requests that may see different documents must
 /// pass different scopes. Empty while no permissions apply.</param>
-public sealed record AnswerCacheRequest(bool Bypass = false, string AccessScope = "");
+/// <param name="Admit">Called before an answer is computed, never for a hit: takes one of the caller's concurrent-answer
+/// slots (released by disposing) or throws to refuse. Hits are cheap and must not queue behind slow generations.</param>
+public sealed record AnswerCacheRequest(bool Bypass = false, string AccessScope = "", Func<CancellationToken, ValueTask<IDisposable>>? Admit = null)
+{
+    internal ValueTask<IDisposable> AdmitAsync(CancellationToken cancellationToken) =>
+        Admit?.Invoke(cancellationToken) ?? ValueTask.FromResult<IDisposable>(NoSlot.Instance);
+
+    private sealed class NoSlot : IDisposable
+    {
+        public static NoSlot Instance { get; } = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}
 
 /// <summary>
 /// The answer path behind the cache: L1 (this process) → L2 (shared, if any) → semantic (same scope, similar question)
@@ -55,13 +70,17 @@ public sealed class AnswerCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(cache);
-        if (Skip(request, cache) is { } info) return (await _ask.AskAsync(request, cancellationToken)) with { Cache = info };
+        if (Skip(request, cache) is { } info)
+        {
+            using (await cache.AdmitAsync(cancellationToken))
+                return (await _ask.AskAsync(request, cancellationToken)) with { Cache = info };
+        }
         var started = _time.GetTimestamp();
         var context = await ContextAsync(request, cache, cancellationToken);
         var hit = await LookupAsync(context, cancellationToken);
         if (hit is not null) return Served(hit.Value.Entry, hit.Value.Layer, started);
 
-        var flight = new Lazy<Task<Answer>>(() => ComputeAsync(context, request, cancellationToken));
+        var flight = new Lazy<Task<Answer>>(() => ComputeAsync(context, request, cache, cancellationToken));
         var current = _flights.GetOrAdd(context.Key, flight);
         try
         {
@@ -74,7 +93,7 @@ public sealed class AnswerCache : IDisposable
         catch (OperationCanceledException) when (!ReferenceEquals(current, flight) && !cancellationToken.IsCancellationRequested)
         {
             // The request that led the computation went away; this one still wants its answer.
-            return (await ComputeAsync(context, request, cancellationToken)) with { Cache = AnswerCacheInfo.Miss };
+            return (await ComputeAsync(context, request, cache, cancellationToken)) with { Cache = AnswerCacheInfo.Miss };
         }
         finally
         {
@@ -105,6 +124,7 @@ public sealed class AnswerCache : IDisposable
         }
 
         IReadOnlyList<Evidence>? evidence = null;
+        using var slot = await cache.AdmitAsync(cancellationToken);
         await foreach (var e in _ask.StreamAsync(request, cancellationToken))
         {
             if (e is EvidenceEvent ev) evidence = ev.Evidence;
@@ -179,9 +199,11 @@ public sealed class AnswerCache : IDisposable
         return (shared, "l2");
     }
 
-    private async Task<Answer> ComputeAsync(Context context, AskRequest request, CancellationToken cancellationToken)
+    private async Task<Answer> ComputeAsync(Context context, AskRequest request, AnswerCacheRequest cache, CancellationToken cancellationToken)
     {
-        var answer = await _ask.AskAsync(request, cancellationToken);
+        Answer answer;
+        using (await cache.AdmitAsync(cancellationToken))
+            answer = await _ask.AskAsync(request, cancellationToken);
         await StoreAsync(context, answer, null, cancellationToken);
         return answer;
     }

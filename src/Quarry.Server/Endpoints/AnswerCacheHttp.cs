@@ -5,7 +5,8 @@ using Quarry.Server.Auth;
 namespace Quarry.Server.Endpoints;
 
 /// <summary>How a client steers the answer cache: <c>Cache-Control: no-cache</c> (or <c>no-store</c>) or
-/// <c>"cache": "bypass"</c> in the body answer afresh and store nothing.</summary>
+/// <c>"cache": "bypass"</c> in the body answer afresh and store nothing. Computing an answer takes one of the tenant's
+/// concurrent-answer slots; a hit takes none.</summary>
 internal static class AnswerCacheHttp
 {
     public static AnswerCacheRequest Read(HttpContext http, string? bodyCache)
@@ -15,6 +16,7 @@ internal static class AnswerCacheHttp
             || header.Contains("no-cache", StringComparison.OrdinalIgnoreCase)
             || header.Contains("no-store", StringComparison.OrdinalIgnoreCase);
         // Callers who may see different documents never share an entry: the access scope is part of every key.
-        return new AnswerCacheRequest(bypass, http.User.AccessScopeKey());
+        var slots = (Limits.AskSlots?)http.RequestServices.GetService(typeof(Limits.AskSlots));
+        return new AnswerCacheRequest(bypass, http.User.AccessScopeKey(), slots?.For(http));
     }
 }

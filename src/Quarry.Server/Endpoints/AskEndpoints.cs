@@ -30,7 +30,7 @@ internal static class AskEndpoints
             if (ServerSentEvents.Requested(http.Request))
                 return new AnswerStream(ask.StreamAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
             return Results.Ok(await ask.AskAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
-        }).RequireAuthorization(Policies.Reader).RequireRateLimiting(RateLimiting.AskPolicy)
+        }).RequireAuthorization(Policies.Reader)
             .WithTags("Answers").WithName("Ask").Produces<Answer>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithRequestTimeout(Timeouts.Ask);

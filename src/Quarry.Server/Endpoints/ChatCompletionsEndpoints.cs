@@ -29,7 +29,7 @@ internal static class ChatCompletionsEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapPost("/chat/completions", HandleAsync)
-            .RequireAuthorization(Policies.Reader).RequireRateLimiting(RateLimiting.AskPolicy)
+            .RequireAuthorization(Policies.Reader)
             .WithTags("OpenAI-compatible").WithName("ChatCompletions").Accepts<ChatCompletionRequest>("application/json")
             .WithRequestTimeout(Timeouts.Ask);
 

@@ -24,6 +24,8 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
             ServerLog.UnhandledError(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
             httpContext.Response.Headers.RetryAfter = "5";
+        if (exception is Limits.AskSlotsExhaustedException)
+            httpContext.Response.Headers.RetryAfter = "1";
         if (exception is QuotaExceededException quota)
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(quota.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await Problems.WriteAsync(httpContext, problem);
@@ -37,6 +39,7 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         DocumentRejectedException e => WithReason(Problems.Create(Problems.DocumentRejected, e.Message), e.Code),
         StoreConflictException e => Problems.Create(Problems.Conflict, e.Message),
         ChatModelException e => Problems.Create(Problems.ModelUnavailable, e.Message),
+        Limits.AskSlotsExhaustedException e => WithRetry(Problems.Create(Problems.RateLimited, e.Message), 1),
         QuotaExceededException e => WithQuota(Problems.Create(Problems.QuotaExceeded, e.Message), e),
         UnknownChatModelException e => Problems.Create(Problems.InvalidRequest, e.Message),
         // A database that went away mid-request (connection refused or dropped, failover, timeout): worth retrying.
@@ -53,6 +56,12 @@ internal sealed class QuarryExceptionHandler(ILogger<QuarryExceptionHandler> log
         _ when bad.InnerException is System.Text.Json.JsonException json => Problems.Create(Problems.MalformedJson, json.Message),
         _ => Problems.Create(Problems.InvalidRequest, bad.Message),
     };
+
+    private static ProblemDetails WithRetry(ProblemDetails problem, long seconds)
+    {
+        problem.Extensions["retryAfterSeconds"] = seconds;
+        return problem;
+    }
 
     private static ProblemDetails WithQuota(ProblemDetails problem, QuotaExceededException quota)
     {

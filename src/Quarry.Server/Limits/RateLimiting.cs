@@ -18,11 +18,10 @@ namespace Quarry.Server.Limits;
 /// </summary>
 internal static class RateLimiting
 {
-    public const string AskPolicy = "ask";
-
     public static IServiceCollection AddQuarryRateLimiting(this IServiceCollection services)
     {
         services.AddSingleton<SharedLimitHealth>();
+        services.AddSingleton<AskSlots>();
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -44,25 +43,13 @@ internal static class RateLimiting
                     AutoReplenishment = true,
                 });
             });
-            options.AddPolicy(AskPolicy, context =>
-            {
-                var (key, limits) = Partition(context);
-                return RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = limits.ConcurrentAsks!.Value,
-                    QueueLimit = 0,
-                });
-            });
             options.OnRejected = async (rejected, _) =>
             {
                 // A token bucket knows when the next token arrives; a concurrency limit does not, so say 1 s.
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                var detail = rejected.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AskPolicy
-                    ? "Too many answers are being generated for this tenant at once; retry when one finishes."
-                    : "This tenant sent more requests per second than its limit.";
-                var problem = Problems.Create(Problems.RateLimited, detail);
+                var problem = Problems.Create(Problems.RateLimited, "This tenant sent more requests per second than its limit.");
                 problem.Extensions["retryAfterSeconds"] = seconds;
                 await Problems.WriteAsync(rejected.HttpContext, problem);
             };
@@ -75,7 +62,7 @@ internal static class RateLimiting
             ? context.RequestServices.GetService<ISharedTokenBuckets>()
             : null;
 
-    private static (string Key, TenantLimits Limits) Partition(HttpContext context)
+    internal static (string Key, TenantLimits Limits) Partition(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<IOptions<LimitOptions>>().Value;
         var tenant = context.User.TryTenant();
