@@ -5,6 +5,7 @@ False hits: on squad-dev-a, distinct questions asked of the same paragraph are d
 the threshold would serve one question the other's answer. True hits: pairs of paraphrases.tsv at or above it.
 
   bench/cache/semantic-threshold.py --endpoint http://host/v1 --model NAME [--key KEY]   # any OpenAI-compatible embedder
+  bench/cache/semantic-threshold.py --quarry builtin:minilm                               # Quarry's own embedder (quarry models embed)
   bench/cache/semantic-threshold.py --proxy                                               # a lexical stand-in, see docs
 """
 import argparse, collections, hashlib, json, math, os, re, sys, urllib.request
@@ -35,6 +36,17 @@ def endpoint_embed(texts, endpoint, model, key):
         out += [d["embedding"] for d in sorted(data, key=lambda d: d["index"])]
     return out
 
+def quarry_embed(texts, provider):
+    # The vectors the semantic cache compares: Quarry's embedder on questions, as queries.
+    import subprocess, tempfile
+    cli = os.path.join(here, "..", "..", "artifacts", "bin", "Quarry.Cli", "release", "quarry.dll")
+    if not os.path.exists(cli): cli = cli.replace("release", "debug")
+    env = dict(os.environ, QUARRY_Models__Embeddings__Provider=provider)
+    with tempfile.TemporaryDirectory() as data:
+        out = subprocess.run(["dotnet", cli, "models", "embed", "--query", "--data", data], input="\n".join(t.replace("\n", " ") for t in texts) + "\n",
+                             capture_output=True, text=True, env=env, check=True).stdout
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
 def cos(a, b):
     dot = sum(x * y for x, y in zip(a, b))
     return dot / ((math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))) or 1.0)
@@ -42,11 +54,11 @@ def cos(a, b):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--endpoint"); p.add_argument("--model"); p.add_argument("--key")
-    p.add_argument("--proxy", action="store_true")
+    p.add_argument("--proxy", action="store_true"); p.add_argument("--quarry", metavar="PROVIDER")
     p.add_argument("--thresholds", default="0.80,0.85,0.90,0.92,0.95,0.97,0.99")
     a = p.parse_args()
-    embed = proxy_embed if a.proxy else (lambda t: endpoint_embed(t, a.endpoint, a.model, a.key))
-    if not a.proxy and not (a.endpoint and a.model): p.error("--endpoint and --model, or --proxy")
+    embed = proxy_embed if a.proxy else (lambda t: quarry_embed(t, a.quarry)) if a.quarry else (lambda t: endpoint_embed(t, a.endpoint, a.model, a.key))
+    if not a.proxy and not a.quarry and not (a.endpoint and a.model): p.error("--endpoint and --model, --quarry PROVIDER, or --proxy")
 
     questions = {}
     for line in open(os.path.join(squad, "queries.jsonl")):

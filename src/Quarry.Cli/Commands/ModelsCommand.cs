@@ -19,6 +19,7 @@ internal static class ModelsCommand
         var command = new Command("models", "Download and list local models (embedders and cross-encoder rerankers from the Hugging Face hub).") { json };
         command.Subcommands.Add(Pull(json));
         command.Subcommands.Add(List(json));
+        command.Subcommands.Add(EmbedCommand.Create());
         return command;
     }
 
