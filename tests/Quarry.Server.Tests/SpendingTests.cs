@@ -162,5 +162,24 @@ public sealed class SpendingTests : IAsyncLifetime
         error.GetProperty("code").GetString().Should().Be("invalid_api_key");
     }
 
+    [Fact]
+    public async Task A_summary_is_map_reduced_by_a_model_and_cited_and_small_talk_calls_nothing()
+    {
+        using var reader = _server.Client(_alphaReader);
+        var calls = _strong.Requests.Count + _cheap.Requests.Count;
+
+        var hello = await (await reader.PostJsonAsync("/v1/ask", new { question = "Hello!", knowledgeBase = "docs" })).JsonAsync(HttpStatusCode.OK);
+        hello.GetProperty("route").GetString().Should().Be("chitchat");
+        hello.GetProperty("citations").GetArrayLength().Should().Be(0);
+        (_strong.Requests.Count + _cheap.Requests.Count).Should().Be(calls, "small talk needs neither retrieval nor a model");
+
+        var summary = await (await reader.PostJsonAsync("/v1/ask", new { question = "Summarize the vacation policy", knowledgeBase = "docs" })).JsonAsync(HttpStatusCode.OK);
+        summary.GetProperty("route").GetString().Should().Be("summary", summary.ToString());
+        summary.GetProperty("grounded").GetBoolean().Should().BeTrue(summary.ToString());
+        summary.GetProperty("citations")[0].GetProperty("quote").GetString().Should().Contain("25 vacation days");
+        summary.GetProperty("model").GetString().Should().Be("openai:gpt-cheap", "routing applies to the summary's model calls too (four words)");
+        summary.GetProperty("usage").GetProperty("inputTokens").GetInt32().Should().Be(LoopbackModels.PromptTokens, "one map call for a short document");
+    }
+
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 }

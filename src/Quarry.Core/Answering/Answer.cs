@@ -25,6 +25,8 @@ public sealed record Answer
     public Spending.AnswerCost? Cost { get; init; }
     /// <summary>Milliseconds per stage ("retrieve", "prompt", "generate", "cite", "total").</summary>
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
+    /// <summary>The route the question took: <c>qa</c> (retrieve and answer), <c>summary</c> or <c>chitchat</c>.</summary>
+    public string Route { get; init; } = Intents.QuestionRoutes.Qa;
     /// <summary>Whether the answer cache served it (and from which layer, how old); null where no cache is in the path.</summary>
     public Caching.AnswerCacheInfo? Cache { get; init; }
 }

@@ -34,7 +34,8 @@ public static class AnsweringServiceCollectionExtensions
             sp.GetRequiredService<IOptions<AnsweringOptions>>(),
             sp.GetService<ILogger<AskService>>() ?? NullLogger<AskService>.Instance,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<Spending.UsageMeter>()));
+            sp.GetService<Spending.UsageMeter>(),
+            sp.GetService<Intents.IntentAnswerer>()));
         return services;
     }
 }

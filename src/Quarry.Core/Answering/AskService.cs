@@ -27,11 +27,14 @@ public sealed class AskService
     private readonly ILogger<AskService> _logger;
     private readonly TimeProvider _time;
     private readonly Spending.UsageMeter? _meter;
+    private readonly Intents.IntentAnswerer? _intents;
 
     internal AskService(Retriever retriever, ExtractiveAnswerer extractive, PromptBuilder prompts, CitationVerifier verifier,
-        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time, Spending.UsageMeter? meter = null)
+        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time, Spending.UsageMeter? meter = null,
+        Intents.IntentAnswerer? intents = null)
     {
         _meter = meter;
+        _intents = intents;
         _retriever = retriever;
         _extractive = extractive;
         _prompts = prompts;
@@ -49,6 +52,7 @@ public sealed class AskService
         using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
         await AdmitAsync(request, cancellationToken);
+        if (await RouteAsync(request, timings, cancellationToken) is { } routed) return Finish(routed.Answer, timings, stage.Activity);
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         if (prepared.Prompt is null || _chat is null) return Finish(Extract(prepared, timings, null), timings, stage.Activity);
 
@@ -80,6 +84,15 @@ public sealed class AskService
         using var stage = QuarryTelemetry.StartStage("chat.request");
         var timings = new StageTimings(_time);
         await AdmitAsync(request, cancellationToken);
+        if (await RouteAsync(request, timings, cancellationToken) is { } routed)
+        {
+            yield return new EvidenceEvent(routed.Evidence.Select(e => e.Describe()).ToList());
+            var final = Finish(routed.Answer, timings, stage.Activity);
+            foreach (var piece in Pieces(final.Text)) yield return new DeltaEvent(piece);
+            yield return new CitationsEvent(final.Citations, final.UnsupportedSentences);
+            yield return new DoneEvent(final);
+            yield break;
+        }
         var prepared = await PrepareAsync(request, timings, cancellationToken);
         yield return new EvidenceEvent(prepared.Evidence.Select(e => e.Describe()).ToList());
 
@@ -142,6 +155,14 @@ public sealed class AskService
 
     private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded,
         Documents.TenantId Tenant, AskRequest Request);
+
+    /// <summary>Small talk and summaries take their own route; null for an ordinary question.</summary>
+    private async Task<Intents.IntentResult?> RouteAsync(AskRequest request, StageTimings timings, CancellationToken cancellationToken)
+    {
+        if (_intents is null) return null;
+        using (timings.Measure("route"))
+            return await _intents.TryAnswerAsync(request, QuestionText.Clean(request.Question), cancellationToken);
+    }
 
     /// <summary>A tenant over its quota is refused before retrieval, so a stream fails with a status, not mid-way.</summary>
     /// <exception cref="Spending.QuotaExceededException">The tenant has used its token or spend quota.</exception>
@@ -247,6 +268,7 @@ public sealed class AskService
     {
         var snapshot = timings.Snapshot();
         activity?.SetTag("quarry.answer.model", answer.Model);
+        activity?.SetTag("quarry.answer.route", answer.Route);
         activity?.SetTag("quarry.answer.grounded", answer.Grounded);
         activity?.SetTag("quarry.answer.abstained", answer.Abstained);
         if (answer.Degraded is not null) activity?.SetTag("quarry.answer.degraded", answer.Degraded);

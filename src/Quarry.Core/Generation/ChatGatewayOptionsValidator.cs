@@ -51,8 +51,8 @@ internal sealed class ChatGatewayOptionsValidator(IServiceProviderIsKeyedService
                 failures.Add($"{key}:Provider '{rule.Provider}' is not one of the configured providers ({string.Join(", ", names)}).");
             if (rule.MaxQuestionWords is <= 0 || rule.MaxPromptTokens is <= 0)
                 failures.Add($"{key}: MaxQuestionWords and MaxPromptTokens must be positive when set.");
-            foreach (var intent in rule.Intents.Where(i => i is not ("definition" or "changes" or "question")))
-                failures.Add($"{key}:Intents has '{intent}': use definition, changes or question.");
+            foreach (var intent in rule.Intents.Where(i => i is not ("definition" or "changes" or "question" or "summary")))
+                failures.Add($"{key}:Intents has '{intent}': use definition, changes, question or summary.");
         }
 
         RequirePositive(options.StreamIdleTimeout, $"{Section}:StreamIdleTimeout", failures);

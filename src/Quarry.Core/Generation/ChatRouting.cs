@@ -34,13 +34,14 @@ public sealed class ChatRouteRule
     /// <summary>The whole prompt (instructions, history, evidence, question) has at most this many tokens.</summary>
     public int? MaxPromptTokens { get; set; }
 
-    /// <summary>The question's intent is one of these: <c>definition</c>, <c>changes</c>, <c>question</c>.</summary>
+    /// <summary>The question's intent is one of these: <c>definition</c>, <c>changes</c>, <c>question</c>, <c>summary</c>
+    /// (the map and reduce calls of a summary).</summary>
     public IList<string> Intents { get; set; } = [];
 }
 
 /// <summary>What routing looks at for one request.</summary>
 /// <param name="QuestionWords">Words in the user's question.</param>
 /// <param name="PromptTokens">Tokens of the built prompt.</param>
-/// <param name="Intent">definition, changes or question.</param>
+/// <param name="Intent">definition, changes, question or summary.</param>
 /// <param name="RequestedProvider">A provider the caller named and was allowed to name, or null.</param>
 public sealed record ChatRouteHints(int QuestionWords, int PromptTokens, string Intent, string? RequestedProvider = null);

@@ -86,7 +86,7 @@ internal sealed class PromptBuilder(ITokenCounter tokens, IOptions<PromptOptions
         }
     }
 
-    private static string Render(SuppliedEvidence e, string text) => PromptTemplates.Evidence
+    internal static string Render(SuppliedEvidence e, string text) => PromptTemplates.Evidence
         .Replace("{n}", e.N.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
         .Replace("{title}", e.Chunk.Title, StringComparison.Ordinal)
         .Replace("{section}", e.Chunk.Section.Count > 0 ? " — " + e.Chunk.SectionPath : "", StringComparison.Ordinal)

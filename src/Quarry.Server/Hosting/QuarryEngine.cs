@@ -6,6 +6,7 @@ using Quarry.Chunking;
 using Quarry.Citations;
 using Quarry.Generation;
 using Quarry.Ingestion;
+using Quarry.Intents;
 using Quarry.Models.Local.Hub;
 using Quarry.Parsing;
 using Quarry.Privacy;
@@ -48,6 +49,7 @@ public static class QuarryEngine
         services.AddQuarryIngestion();
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
+        services.AddQuarryIntents(configuration.GetSection(IntentOptions.SectionName).Bind);
         // Storage:Provider: sqlite (default) or postgres.
         StorageConfiguration.Add(services, configuration, dataDirectory);
         CacheConfiguration.Add(services, configuration);
