@@ -17,7 +17,7 @@ namespace Quarry.Intents;
 internal sealed class Summarizer(CitationVerifier verifier, ITokenCounter tokens, IntentOptions options)
 {
     private const string MapInstructions =
-        "You summarize passages for a reader. Use only the passages below. End every sentence with the numbers of the passages it comes from in brackets, like [2] or [2][5]. Write at most five sentences.";
+        "You summarize passages for a reader. Use only the passages below. End every sentence with the numbers of the passages it comes from in brackets, before the full stop, like: Refunds take five days [2]. Write at most five sentences.";
     private const string ReduceInstructions =
         "Merge these partial summaries of one text into a single summary of at most eight sentences. Keep every bracketed passage number exactly as written; do not add facts.";
 
@@ -29,7 +29,10 @@ internal sealed class Summarizer(CitationVerifier verifier, ITokenCounter tokens
         {
             if (LeadSentence(e.Chunk.Text) is not { } sentence) continue;
             if (text.Length > 0) text.Append(' ');
-            text.Append(sentence).Append(" [").Append(e.N.ToString(CultureInfo.InvariantCulture)).Append(']');
+            // Quarry's citation convention puts the marker before the sentence's closing punctuation: "… days [2]."
+            var body = sentence.TrimEnd('.', '!', '?', ' ');
+            var end = sentence.Length > body.Length ? sentence[^1] : '.';
+            text.Append(body).Append(" [").Append(e.N.ToString(CultureInfo.InvariantCulture)).Append(']').Append(end);
         }
         var verified = verifier.Verify(text.ToString(), evidence);
         return new Answer
@@ -117,14 +120,18 @@ internal sealed class Summarizer(CitationVerifier verifier, ITokenCounter tokens
         if (batch.Count > 0) yield return batch;
     }
 
-    /// <summary>The first prose sentence of a chunk with a few words to it (headings and fragments are skipped).</summary>
-    private static string? LeadSentence(string text)
+    /// <summary>The first prose sentence of a chunk with a few words to it: headings, fragments, markup and
+    /// command lines are skipped.</summary>
+    internal static string? LeadSentence(string text)
     {
         foreach (var unit in CitableSpans.Split(text))
         {
             if (unit.Kind != CitableSpans.Kind.Sentence) continue;
             var sentence = text[unit.Start..unit.End].Trim();
-            if (sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 5) return sentence;
+            if (sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length < 5 || !char.IsLetter(sentence[0])) continue;
+            if (sentence.Contains('<', StringComparison.Ordinal) || sentence.Contains('`', StringComparison.Ordinal) || sentence.Contains('|', StringComparison.Ordinal)) continue;
+            if (sentence.Count(c => char.IsLetter(c) || c == ' ') < 0.8 * sentence.Length) continue;
+            return sentence;
         }
         return null;
     }
