@@ -32,4 +32,17 @@ public static class EmbeddingPrefixes
         var prefix = kind == EmbeddingKind.Query ? queryPrefix : documentPrefix;
         return string.IsNullOrEmpty(prefix) ? texts : [.. texts.Select(t => prefix + t)];
     }
+
+    /// <summary>
+    /// The model id of vectors embedded with a document prefix: the prefix changes every stored vector, so vectors
+    /// made with and without it (or with another one) must not share an index. Query prefixes change no stored vector
+    /// and are not part of the id.
+    /// </summary>
+    public static string QualifyModelId(string id, string? documentPrefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (string.IsNullOrEmpty(documentPrefix)) return id;
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(documentPrefix));
+        return $"{id}+doc:{Convert.ToHexStringLower(hash.AsSpan(0, 4))}";
+    }
 }
