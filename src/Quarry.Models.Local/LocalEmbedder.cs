@@ -14,14 +14,14 @@ namespace Quarry.Models.Local;
 /// </summary>
 internal sealed class LocalEmbedder : IEmbedder
 {
-    private readonly Lazy<Task<ITextEmbeddingModel>> _model;
+    private readonly Lazy<Task<EmbeddingQueue>> _model;
     private readonly string? _queryPrefix;
     private readonly string? _documentPrefix;
 
     public LocalEmbedder(string id, int dimension, Func<ITextEmbeddingModel> load, string? queryPrefix, string? documentPrefix)
     {
         Model = new EmbeddingModel(id, dimension);
-        _model = new Lazy<Task<ITextEmbeddingModel>>(() => Task.Run(load));
+        _model = new Lazy<Task<EmbeddingQueue>>(() => Task.Run(() => new EmbeddingQueue(load())));
         _queryPrefix = queryPrefix;
         _documentPrefix = documentPrefix;
     }
@@ -35,7 +35,7 @@ internal sealed class LocalEmbedder : IEmbedder
         var inputs = EmbeddingPrefixes.Apply(texts, kind, _queryPrefix, _documentPrefix);
         using var stage = QuarryTelemetry.StartStage("embed.local");
         stage.Activity?.SetTag("quarry.embed.texts", texts.Count);
-        ITextEmbeddingModel model;
+        EmbeddingQueue model;
         try
         {
             model = await _model.Value.WaitAsync(cancellationToken);
@@ -45,7 +45,7 @@ internal sealed class LocalEmbedder : IEmbedder
             stage.Fail(e);
             throw new EmbeddingException($"The local model {Model.Id} cannot be loaded: {e.Message}", isTransient: false, e);
         }
-        var vectors = await Task.Run(() => model.Embed(inputs, cancellationToken), cancellationToken);
+        var vectors = await model.EmbedAsync(inputs, cancellationToken);
         return [.. vectors.Select(v => (ReadOnlyMemory<float>)v)];
     }
 
