@@ -28,9 +28,10 @@ internal sealed class BuiltinModelStore(ModelCache cache, string packageDirector
         var assembly = PackageAssembly(model);
         if (!File.Exists(assembly))
             throw new ModelFolderException($"The built-in model {model.Id} needs {assembly} (from the NuGet package {model.Package}); it is copied there by the build.");
-        var version = AssemblyName.GetAssemblyName(assembly).Version?.ToString() ?? "0";
-        return Path.Combine(cache.Root, "builtin", $"{model.Name}-{version}");
+        return Path.Combine(cache.Root, "builtin", $"{model.Name}-{PackageVersion(model)}");
     }
+
+    private string PackageVersion(BuiltinModel model) => AssemblyName.GetAssemblyName(PackageAssembly(model)).Version?.ToString() ?? "0";
 
     public bool IsConverted(BuiltinModel model) => File.Exists(Path.Combine(FolderOf(model), ModelCache.ManifestFile));
 
@@ -82,7 +83,7 @@ internal sealed class BuiltinModelStore(ModelCache cache, string packageDirector
         });
         if (model.QueryPrefix is not null)
             WriteJson(target, "config_sentence_transformers.json", new JsonObject { ["prompts"] = new JsonObject { ["query"] = model.QueryPrefix } });
-        var manifest = new ModelManifest(model.Id, Path.GetFileName(FolderOf(model)), null,
+        var manifest = new ModelManifest(model.Id, PackageVersion(model), null,
             [.. Directory.EnumerateFiles(target, "*", SearchOption.AllDirectories)
                 .Select(f => new ManifestFile(Path.GetRelativePath(target, f), new FileInfo(f).Length, null, null))]);
         // Last: the manifest marks the folder complete.
