@@ -45,7 +45,10 @@ internal sealed class LocalEmbedder : IEmbedder
             stage.Fail(e);
             throw new EmbeddingException($"The local model {Model.Id} cannot be loaded: {e.Message}", isTransient: false, e);
         }
-        var vectors = await model.EmbedAsync(inputs, cancellationToken);
+        // Queries skip the queue: a few tokens must not wait behind a pass of ingestion's chunks.
+        var vectors = kind == EmbeddingKind.Query
+            ? await Task.Run(() => model.Model.Embed(inputs, cancellationToken), cancellationToken)
+            : await model.EmbedAsync(inputs, cancellationToken);
         return [.. vectors.Select(v => (ReadOnlyMemory<float>)v)];
     }
 
