@@ -14,14 +14,14 @@ namespace Quarry.Models.Local;
 /// </summary>
 internal sealed class LocalEmbedder : IEmbedder
 {
-    private readonly Lazy<Task<ITextEmbeddingModel>> _model;
+    private readonly Lazy<Task<EmbeddingQueue>> _model;
     private readonly string? _queryPrefix;
     private readonly string? _documentPrefix;
 
     public LocalEmbedder(string id, int dimension, Func<ITextEmbeddingModel> load, string? queryPrefix, string? documentPrefix)
     {
         Model = new EmbeddingModel(id, dimension);
-        _model = new Lazy<Task<ITextEmbeddingModel>>(() => Task.Run(load));
+        _model = new Lazy<Task<EmbeddingQueue>>(() => Task.Run(() => new EmbeddingQueue(load())));
         _queryPrefix = queryPrefix;
         _documentPrefix = documentPrefix;
     }
@@ -32,11 +32,10 @@ internal sealed class LocalEmbedder : IEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) return [];
-        var prefix = kind == EmbeddingKind.Query ? _queryPrefix : _documentPrefix;
-        IReadOnlyList<string> inputs = string.IsNullOrEmpty(prefix) ? texts : [.. texts.Select(t => prefix + t)];
+        var inputs = EmbeddingPrefixes.Apply(texts, kind, _queryPrefix, _documentPrefix);
         using var stage = QuarryTelemetry.StartStage("embed.local");
         stage.Activity?.SetTag("quarry.embed.texts", texts.Count);
-        ITextEmbeddingModel model;
+        EmbeddingQueue model;
         try
         {
             model = await _model.Value.WaitAsync(cancellationToken);
@@ -46,31 +45,29 @@ internal sealed class LocalEmbedder : IEmbedder
             stage.Fail(e);
             throw new EmbeddingException($"The local model {Model.Id} cannot be loaded: {e.Message}", isTransient: false, e);
         }
-        var vectors = await Task.Run(() => model.Embed(inputs, cancellationToken), cancellationToken);
+        // Queries skip the queue: a few tokens must not wait behind a pass of ingestion's chunks.
+        var vectors = kind == EmbeddingKind.Query
+            ? await Task.Run(() => model.Model.Embed(inputs, cancellationToken), cancellationToken)
+            : await model.EmbedAsync(inputs, cancellationToken);
         return [.. vectors.Select(v => (ReadOnlyMemory<float>)v)];
     }
 
     /// <summary>Loads the model behind an embedder, logging how long it took.</summary>
-    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger)
+    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger) =>
+        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize), id, logger);
+
+    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalModelSettings settings, string id, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
-        var model = BertSentenceEncoder.Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize));
-        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, options.Threads);
+        var model = BertSentenceEncoder.Load(folder, settings);
+        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads);
         return model;
     }
 
-    /// <summary>
-    /// Prompts the model declares, else those its authors publish for retrieval: e5 expects "query: "/"passage: ",
-    /// bge-*-en-v1.5 an instruction before queries.
-    /// </summary>
+    /// <summary>Prompts the model declares, else those its authors publish for retrieval.</summary>
     internal static (string? Query, string? Document) DefaultPrompts(ModelFolder folder, string name)
     {
         var declared = folder.ReadPrompts();
-        if (declared.Query is not null || declared.Document is not null) return declared;
-        var lower = name.ToLowerInvariant();
-        if (lower.Contains("e5-", StringComparison.Ordinal)) return ("query: ", "passage: ");
-        if (lower.Contains("bge-", StringComparison.Ordinal) && lower.Contains("-en", StringComparison.Ordinal))
-            return ("Represent this sentence for searching relevant passages: ", null);
-        return (null, null);
+        return declared.Query is not null || declared.Document is not null ? declared : EmbeddingPrefixes.Published(name);
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Quarry.Embedding;
 using Quarry.Models.Local.Loading;
 
 namespace Quarry.Models.Local;
@@ -38,10 +39,12 @@ public sealed class LocalEmbeddingOptions : LocalModelOptions
     public bool? Normalize { get; set; }
 
     /// <summary>Text put before each query, e.g. "query: " for e5 models. Default: the model's declared prompt, or
-    /// the prefix its authors publish for the known families (e5, bge-*-en-v1.5).</summary>
+    /// the prefix its authors publish for the known families (<see cref="EmbeddingPrefixes.Published"/>); "" for none.</summary>
+    [MaxLength(EmbeddingPrefixes.MaxLength)]
     public string? QueryPrefix { get; set; }
 
     /// <summary>Text put before each document, e.g. "passage: " for e5 models.</summary>
+    [MaxLength(EmbeddingPrefixes.MaxLength)]
     public string? DocumentPrefix { get; set; }
 }
 

@@ -34,6 +34,8 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
     private readonly SemaphoreSlim _gate;
     private readonly ILogger _logger;
     private readonly string _modelId;
+    private readonly string? _queryPrefix;
+    private readonly string? _documentPrefix;
     private int _dimension;
 
     public OpenAICompatibleEmbedder(OpenAIEmbeddingOptions options, TimeProvider time, ILogger<OpenAICompatibleEmbedder> logger)
@@ -44,7 +46,10 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
         _endpoint = options.Endpoint;
         _logger = logger;
         _dimension = options.Dimensions ?? 0;
-        _modelId = "openai:" + options.Model + (options.Dimensions is { } d ? "@" + d : "");
+        var published = EmbeddingPrefixes.Published(options.Model);
+        _queryPrefix = options.QueryPrefix ?? published.Query;
+        _documentPrefix = options.DocumentPrefix ?? published.Document;
+        _modelId = EmbeddingPrefixes.QualifyModelId("openai:" + options.Model + (options.Dimensions is { } d ? "@" + d : ""), _documentPrefix);
         _gate = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
         _client = new EmbeddingClient(
             options.Model,
@@ -66,6 +71,7 @@ internal sealed class OpenAICompatibleEmbedder : IEmbedder, IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0)
             return [];
+        texts = EmbeddingPrefixes.Apply(texts, kind, _queryPrefix, _documentPrefix);
         var batchSize = _options.BatchSize;
         if (texts.Count <= batchSize)
             return await EmbedBatchAsync(texts as string[] ?? [.. texts], cancellationToken);

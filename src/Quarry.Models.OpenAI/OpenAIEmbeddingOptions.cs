@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Quarry.Embedding;
 
 namespace Quarry.Models.OpenAI;
 
@@ -22,6 +23,17 @@ public sealed class OpenAIEmbeddingOptions
     /// dimension is learnt from the first response.</summary>
     [Range(1, 65_536)]
     public int? Dimensions { get; set; }
+
+    /// <summary>Text put before each query, e.g. "query: " for e5 models; "" for none. Default: the prefix the
+    /// model's authors publish for retrieval when <see cref="Model"/> names a known family (e5, bge-*-en, nomic-embed-text,
+    /// snowflake-arctic-embed), else none.</summary>
+    [MaxLength(EmbeddingPrefixes.MaxLength)]
+    public string? QueryPrefix { get; set; }
+
+    /// <summary>Text put before each document chunk, e.g. "passage: " for e5 models; "" for none. Default as for
+    /// <see cref="QueryPrefix"/>. A document prefix changes the stored vectors, so it is part of the model id.</summary>
+    [MaxLength(EmbeddingPrefixes.MaxLength)]
+    public string? DocumentPrefix { get; set; }
 
     /// <summary>Inputs per request.</summary>
     [Range(1, 2048)]

@@ -43,12 +43,12 @@ internal sealed partial class PostgresStore
         await using var connection = await _database.OpenAsync(cancellationToken);
         // Keyset on row_id (the chunks_kb index): each page starts where the last ended, so a pass reads every chunk once.
         await using var command = connection.Command($"""
-            SELECT c.row_id, c.id, c.text FROM chunks c
+            SELECT c.row_id, c.id, c.text, c.title FROM chunks c
             WHERE c.tenant_id = @tenant AND c.kb_id = @kb AND c.row_id > @after AND {WithoutVectorOf}
             ORDER BY c.row_id LIMIT @limit;
             """).Arg("tenant", tenant.Value).Arg("kb", knowledgeBase.Value).Arg("model", model.Id)
             .Arg("dimension", model.Dimension).Arg("after", after).Arg("limit", limit);
-        var rows = await DocumentRows.ReadAllAsync(command, r => (RowId: r.GetInt64(0), Chunk: new ChunkText(new ChunkId(r.GetString(1)), r.GetString(2))), cancellationToken);
+        var rows = await DocumentRows.ReadAllAsync(command, r => (RowId: r.GetInt64(0), Chunk: new ChunkText(new ChunkId(r.GetString(1)), r.GetString(2), r.GetString(3))), cancellationToken);
         return new ChunkTextPage([.. rows.Select(r => r.Chunk)], rows.Count == 0 ? after : rows[^1].RowId);
     }
 

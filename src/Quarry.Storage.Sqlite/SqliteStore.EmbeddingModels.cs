@@ -57,7 +57,7 @@ internal sealed partial class SqliteStore
         await using var connection = await _database.OpenReadAsync(cancellationToken);
         // Keyset on row_id: each page starts where the last ended, so a whole pass reads every chunk once.
         await using var command = connection.Command($"""
-            SELECT c.row_id, c.id, c.text FROM chunks c
+            SELECT c.row_id, c.id, c.text, c.title FROM chunks c
             WHERE c.row_id > $after AND c.tenant_id = $tenant AND c.kb_id = $kb AND {WithoutVectorOf}
             ORDER BY c.row_id LIMIT $limit;
             """).With("$tenant", tenant.Value).With("$kb", knowledgeBase.Value).With("$model", model.Id)
@@ -68,7 +68,7 @@ internal sealed partial class SqliteStore
         while (await reader.ReadAsync(cancellationToken))
         {
             next = reader.GetInt64(0);
-            chunks.Add(new ChunkText(new ChunkId(reader.GetString(1)), reader.GetString(2)));
+            chunks.Add(new ChunkText(new ChunkId(reader.GetString(1)), reader.GetString(2), reader.GetString(3)));
         }
         return new ChunkTextPage(chunks, next);
     }

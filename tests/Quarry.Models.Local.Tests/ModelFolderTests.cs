@@ -110,6 +110,8 @@ public sealed class ModelFolderTests : IDisposable
         LocalEmbedder.DefaultPrompts(folder, "intfloat/e5-small-v2").Should().Be(("query: ", "passage: "));
         LocalEmbedder.DefaultPrompts(folder, "BAAI/bge-small-en-v1.5").Query.Should().StartWith("Represent this sentence");
         LocalEmbedder.DefaultPrompts(folder, "sentence-transformers/all-MiniLM-L6-v2").Should().Be(((string?)null, (string?)null));
+        LocalEmbedder.DefaultPrompts(folder, "Snowflake/snowflake-arctic-embed-xs").Should().Be((EmbeddingPrefixes.RetrievalInstruction, (string?)null));
+        LocalEmbedder.DefaultPrompts(folder, "nomic-ai/nomic-embed-text-v1.5").Should().Be(("search_query: ", "search_document: "));
     }
 
     [Fact]

@@ -51,6 +51,35 @@ public sealed class OpenAICompatibleEmbedderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sends_the_models_published_prefixes_queries_and_documents_each_their_own()
+    {
+        var embedder = Embedder(o => o.Model = "intfloat/e5-small-v2");
+
+        await embedder.EmbedAsync(["alpha"], EmbeddingKind.Query, Ct);
+        await embedder.EmbedAsync(["beta"], EmbeddingKind.Document, Ct);
+
+        _server.Requests.Select(r => r.Inputs.Single()).Should().Equal("query: alpha", "passage: beta");
+        embedder.Model.Id.Should().StartWith("openai:intfloat/e5-small-v2+doc:", "vectors of prefixed documents are not those of plain ones");
+    }
+
+    [Fact]
+    public async Task Configured_prefixes_replace_the_published_ones_and_empty_means_none()
+    {
+        var embedder = Embedder(o =>
+        {
+            o.Model = "intfloat/e5-small-v2";
+            o.QueryPrefix = "Instruct: find the passage\nQuery: ";
+            o.DocumentPrefix = "";
+        });
+
+        await embedder.EmbedAsync(["alpha"], EmbeddingKind.Query, Ct);
+        await embedder.EmbedAsync(["beta"], EmbeddingKind.Document, Ct);
+
+        _server.Requests.Select(r => r.Inputs.Single()).Should().Equal("Instruct: find the passage\nQuery: alpha", "beta");
+        embedder.Model.Id.Should().Be("openai:intfloat/e5-small-v2");
+    }
+
+    [Fact]
     public async Task Float_arrays_are_accepted_from_servers_that_ignore_encoding_format()
     {
         _server.Then(Reply.OkAsFloats);

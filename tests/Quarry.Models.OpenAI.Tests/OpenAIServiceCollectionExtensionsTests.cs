@@ -17,7 +17,21 @@ public sealed class OpenAIServiceCollectionExtensionsTests
             })
             .BuildServiceProvider(validateScopes: true);
 
-        services.GetRequiredService<IEmbedder>().Model.Should().Be(new EmbeddingModel("openai:nomic-embed-text", 0));
+        // nomic-embed-text's published document prefix changes the stored vectors: the id says so.
+        services.GetRequiredService<IEmbedder>().Model.Should().Be(new EmbeddingModel(
+            EmbeddingPrefixes.QualifyModelId("openai:nomic-embed-text", "search_document: "), 0));
+    }
+
+    [Fact]
+    public void A_prefix_longer_than_an_instruction_fails_at_start_up()
+    {
+        using var services = new ServiceCollection()
+            .AddQuarryOpenAIEmbeddings(o => o.QueryPrefix = new string('x', EmbeddingPrefixes.MaxLength + 1))
+            .BuildServiceProvider();
+
+        var act = () => services.GetRequiredService<IOptions<OpenAIEmbeddingOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("QueryPrefix");
     }
 
     [Theory]

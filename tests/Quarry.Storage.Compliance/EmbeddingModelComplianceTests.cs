@@ -77,7 +77,8 @@ public abstract class EmbeddingModelComplianceTests<TStore> : StoreComplianceBas
         (await KnowledgeBaseAsync(TenantA, "kb")).EmbeddingModel.Should().Be(Old);
 
         var rest = await Store.GetChunksWithoutEmbeddingAsync(TenantA, kb.Id, New, 0, 100, Ct);
-        rest.Chunks.Select(c => c.Text).Should().BeEquivalentTo(["three", "four", "five"]);
+        rest.Chunks.Select(c => (c.Text, c.Title)).Should().BeEquivalentTo([("three", "a"), ("four", "b"), ("five", "b")],
+            "re-embedding embeds the title with the text, as ingestion does");
         await Store.StoreEmbeddingsAsync(TenantA, new ChunkEmbeddings(New.Id, New.Dimension,
             rest.Chunks.Select(c => KeyValuePair.Create(c.Id, new ReadOnlyMemory<float>([1f, 2f, 3f]))).ToList()), Ct);
         (await Store.ActivateEmbeddingModelAsync(TenantA, kb.Id, New, Ct)).Should().Be(0);

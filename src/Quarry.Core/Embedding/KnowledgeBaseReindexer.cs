@@ -93,7 +93,7 @@ public sealed class KnowledgeBaseReindexer
 
     private async Task EmbedAndStoreAsync(IEmbedder embedder, EmbeddingModel model, TenantId tenant, IReadOnlyList<ChunkText> chunks, CancellationToken cancellationToken)
     {
-        var vectors = await embedder.EmbedAsync(chunks.Select(c => c.Text).ToList(), EmbeddingKind.Document, cancellationToken);
+        var vectors = await embedder.EmbedAsync(chunks.Select(c => EmbeddingText.ForChunk(c.Title, c.Text)).ToList(), EmbeddingKind.Document, cancellationToken);
         if (vectors.Count != chunks.Count)
             throw new EmbeddingException($"The embedder returned {vectors.Count} vectors for {chunks.Count} chunks.", isTransient: false);
         foreach (var vector in vectors)

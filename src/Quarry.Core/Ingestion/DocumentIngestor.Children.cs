@@ -63,7 +63,7 @@ public sealed partial class DocumentIngestor
                 Tags = DocumentMetadata.MergeTags(parentTags, parsed.Metadata),
                 NormalizedText = parsed.Text,
                 Chunks = chunks,
-                Embeddings = await EmbedAsync(chunks, cancellationToken),
+                Embeddings = await EmbedAsync(chunks, parsed.Title, cancellationToken),
                 Job = request.Job,
             });
         }

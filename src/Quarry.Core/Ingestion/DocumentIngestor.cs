@@ -188,7 +188,7 @@ public sealed partial class DocumentIngestor
             }
 
             var (parsed, chunks, children) = await ParseAndChunkAsync(source, buffered, cpu, d => Protect(d, request.Tenant, knowledgeBase.Name), cancellationToken);
-            var embeddings = await EmbedAsync(chunks, cancellationToken);
+            var embeddings = await EmbedAsync(chunks, string.IsNullOrWhiteSpace(source.Title) ? parsed.Title : source.Title, cancellationToken);
             var tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata);
             var childWrites = await ChildWritesAsync(request, knowledgeBase, source, documentId, tags, children, cancellationToken);
 
@@ -282,10 +282,10 @@ public sealed partial class DocumentIngestor
     }
 
     /// <summary>Vectors for the chunks when an embedder is configured, keyed "#ordinal" as the store expects.</summary>
-    private async Task<ChunkEmbeddings?> EmbedAsync(IReadOnlyList<ChunkContent> chunks, CancellationToken cancellationToken)
+    private async Task<ChunkEmbeddings?> EmbedAsync(IReadOnlyList<ChunkContent> chunks, string title, CancellationToken cancellationToken)
     {
         if (_embedder is null || chunks.Count == 0) return null;
-        var vectors = await _embedder.EmbedAsync(chunks.Select(c => c.Text).ToList(), EmbeddingKind.Document, cancellationToken);
+        var vectors = await _embedder.EmbedAsync(chunks.Select(c => EmbeddingText.ForChunk(title, c.Text)).ToList(), EmbeddingKind.Document, cancellationToken);
         if (vectors.Count != chunks.Count)
             throw new EmbeddingException($"The embedder returned {vectors.Count} vectors for {chunks.Count} chunks.", isTransient: false);
         var model = _embedder.Model;

@@ -98,7 +98,8 @@ public sealed record EmbeddingCoverage(int Chunks, int Embedded)
     public int Missing => Chunks - Embedded;
 }
 
-public sealed record ChunkText(ChunkId Id, string Text);
+/// <param name="Title">The chunk's document title (embedded with the text: <see cref="Embedding.EmbeddingText"/>).</param>
+public sealed record ChunkText(ChunkId Id, string Text, string Title = "");
 
 /// <param name="Next">Where the next page starts; opaque to callers.</param>
 public sealed record ChunkTextPage(IReadOnlyList<ChunkText> Chunks, long Next);

@@ -48,11 +48,16 @@ internal sealed class BertSentenceEncoder : ITextEmbeddingModel
     public float[][] Embed(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var result = new float[texts.Count][];
+        // Longest first: passes hold texts of similar length, so the groups a pass is split into (one per core, by
+        // token count) also cost about the same in attention, which grows with the square of the length.
+        var order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ToArray();
+        var sorted = new float[texts.Count][];
         EncoderBatch.InPasses(texts.Count, _inputs.MaxLength, _maxBatchTokens,
-            (batch, i) => batch.AddSingle(_inputs, texts[i]),
-            (batch, first) => Run(batch, result, first, cancellationToken),
+            (batch, i) => batch.AddSingle(_inputs, texts[order[i]]),
+            (batch, first) => Run(batch, sorted, first, cancellationToken),
             cancellationToken);
+        var result = new float[texts.Count][];
+        for (var i = 0; i < order.Length; i++) result[order[i]] = sorted[i];
         return result;
     }
 
