@@ -25,7 +25,8 @@ internal static partial class EvalAnswersCommand
         var limit = new Option<int?>("--limit") { Description = "Ask only the first N questions." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var split = EvalSettings.Split();
-        var command = new Command("eval-answers", "Evaluate answers (citations, F1, abstention) on a question-answering dataset.") { dataset, unrelated, limit, split, json };
+        var details = new Option<FileInfo?>("--details") { Description = "Write one JSON line per question (answers, abstention reasons, on both knowledge bases) to this file." };
+        var command = new Command("eval-answers", "Evaluate answers (citations, F1, abstention) on a question-answering dataset.") { dataset, unrelated, limit, split, details, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             var data = await BeirDataset.LoadAsync(result.GetValue(dataset)!.FullName, cancellationToken);
@@ -44,6 +45,7 @@ internal static partial class EvalAnswersCommand
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var asker = services.GetRequiredService<AskService>();
 
+            await using var detailLines = result.GetValue(details) is { } detailFile ? new StreamWriter(detailFile.FullName) : null;
             double containsGold = 0, f1 = 0, abstained = 0, wrongAbstained = 0;
             var latencies = new List<double>();
             var stages = new Dictionary<string, List<double>>(StringComparer.Ordinal);
@@ -59,17 +61,28 @@ internal static partial class EvalAnswersCommand
                     list.Add(ms);
                 }
                 latencies.Add(answer.TimingsMs["total"]);
+                var cited = !answer.Abstained && answer.Citations.Any(c => AnswerScoring.ContainsAny(c.Quote, golds[id]));
                 if (answer.Abstained)
                 {
                     abstained++;
                 }
                 else
                 {
-                    if (answer.Citations.Any(c => AnswerScoring.ContainsAny(c.Quote, golds[id]))) containsGold++;
+                    if (cited) containsGold++;
                     f1 += AnswerScoring.F1(Markers().Replace(answer.Text, " "), golds[id]);
                 }
                 var wrong = await asker.AskAsync(new AskRequest(text, other.Filter(tenant)), cancellationToken);
                 if (wrong.Abstained) wrongAbstained++;
+                if (detailLines is not null)
+                {
+                    Json.Write(detailLines, new Dictionary<string, object?>
+                    {
+                        ["id"] = id, ["question"] = text, ["gold"] = golds[id], ["citedContainsGold"] = cited,
+                        ["answer"] = answer.Abstained ? null : answer.Text, ["reason"] = answer.AbstentionReason,
+                        ["wrongKbAnswer"] = wrong.Abstained ? null : wrong.Text, ["wrongKbReason"] = wrong.AbstentionReason,
+                        ["support"] = answer.Support, ["wrongKbSupport"] = wrong.Support,
+                    });
+                }
             }
 
             var n = Math.Max(1, questions.Count);
