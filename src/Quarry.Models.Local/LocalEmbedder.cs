@@ -32,8 +32,7 @@ internal sealed class LocalEmbedder : IEmbedder
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) return [];
-        var prefix = kind == EmbeddingKind.Query ? _queryPrefix : _documentPrefix;
-        IReadOnlyList<string> inputs = string.IsNullOrEmpty(prefix) ? texts : [.. texts.Select(t => prefix + t)];
+        var inputs = EmbeddingPrefixes.Apply(texts, kind, _queryPrefix, _documentPrefix);
         using var stage = QuarryTelemetry.StartStage("embed.local");
         stage.Activity?.SetTag("quarry.embed.texts", texts.Count);
         ITextEmbeddingModel model;
@@ -51,26 +50,21 @@ internal sealed class LocalEmbedder : IEmbedder
     }
 
     /// <summary>Loads the model behind an embedder, logging how long it took.</summary>
-    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger)
+    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger) =>
+        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize), id, logger);
+
+    internal static ITextEmbeddingModel Load(ModelFolder folder, LocalModelSettings settings, string id, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
-        var model = BertSentenceEncoder.Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize));
-        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, options.Threads);
+        var model = BertSentenceEncoder.Load(folder, settings);
+        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads);
         return model;
     }
 
-    /// <summary>
-    /// Prompts the model declares, else those its authors publish for retrieval: e5 expects "query: "/"passage: ",
-    /// bge-*-en-v1.5 an instruction before queries.
-    /// </summary>
+    /// <summary>Prompts the model declares, else those its authors publish for retrieval.</summary>
     internal static (string? Query, string? Document) DefaultPrompts(ModelFolder folder, string name)
     {
         var declared = folder.ReadPrompts();
-        if (declared.Query is not null || declared.Document is not null) return declared;
-        var lower = name.ToLowerInvariant();
-        if (lower.Contains("e5-", StringComparison.Ordinal)) return ("query: ", "passage: ");
-        if (lower.Contains("bge-", StringComparison.Ordinal) && lower.Contains("-en", StringComparison.Ordinal))
-            return ("Represent this sentence for searching relevant passages: ", null);
-        return (null, null);
+        return declared.Query is not null || declared.Document is not null ? declared : EmbeddingPrefixes.Published(name);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quarry.Embedding;
 using Quarry.Indexing.Vectors;
+using Quarry.Models.Local.Builtin;
 using Quarry.Models.Local.Hub;
 using Quarry.Models.OpenAI;
 using Quarry.Storage.Postgres;
@@ -12,7 +13,7 @@ namespace Quarry.Server.Hosting;
 /// Turns on hybrid retrieval when configuration names an embeddings provider:
 /// <c>QUARRY_Models__Embeddings__Provider=openai</c> with <c>QUARRY_Models__Embeddings__OpenAI__Endpoint</c>,
 /// <c>__Model</c>, <c>__Dimensions</c> (and <c>__ApiKey</c>), or <c>local:&lt;model&gt;</c> for a model run in-process
-/// (<see cref="LocalModelConfiguration"/>). Without it Quarry stays on the offline default.
+/// (<see cref="LocalModelConfiguration"/>), or <c>builtin:minilm</c> / <c>builtin:arctic-xs</c> (<see cref="BuiltinModelConfiguration"/>). Without it Quarry stays on the offline default.
 /// </summary>
 public static class EmbeddingConfiguration
 {
@@ -27,11 +28,16 @@ public static class EmbeddingConfiguration
             // A local model knows its dimension from config.json.
             dimensions = null;
         }
+        else if (BuiltinModelConfiguration.Selected(provider) is { } builtin)
+        {
+            BuiltinModelConfiguration.AddEmbeddings(services, configuration, builtin);
+            dimensions = builtin.Dimension;
+        }
         else
         {
             if (string.IsNullOrWhiteSpace(provider) || provider.Equals("none", StringComparison.OrdinalIgnoreCase)) return false;
             if (!provider.Equals("openai", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOperationException($"Unknown embeddings provider '{provider}' (Models:Embeddings:Provider): use 'openai' (any OpenAI-compatible endpoint), 'local:<model>' (a model run in-process) or 'none'.");
+                throw new InvalidOperationException($"Unknown embeddings provider '{provider}' (Models:Embeddings:Provider): use 'openai' (any OpenAI-compatible endpoint), 'local:<model>' (a model run in-process), {BuiltinModel.Names} (built in) or 'none'.");
 
             var section = configuration.GetSection(OpenAIEmbeddingOptions.SectionName);
             dimensions = section.GetValue<int?>("Dimensions")

@@ -7,9 +7,11 @@ internal static class Fixtures
 {
     public static string Path(params string[] parts) => System.IO.Path.Combine([AppContext.BaseDirectory, "Fixtures", .. parts]);
 
-    public static JsonElement Expected(string model)
+    public static JsonElement Expected(string model) => ReadJson(model, "expected.json");
+
+    public static JsonElement ReadJson(params string[] parts)
     {
-        using var json = JsonDocument.Parse(File.ReadAllBytes(Path(model, "expected.json")));
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path(parts)));
         return json.RootElement.Clone();
     }
 
