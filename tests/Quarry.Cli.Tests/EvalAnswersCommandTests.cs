@@ -41,6 +41,8 @@ public sealed class EvalAnswersCommandTests : IDisposable
         json.GetProperty("questions").GetInt32().Should().Be(2);
         json.GetProperty("citedContainsGold").GetDouble().Should().Be(1.0);
         json.GetProperty("abstained").GetDouble().Should().Be(0);
+        json.GetProperty("config").GetProperty("fusion").GetString().Should().Be("keyword");
+        json.GetProperty("config").GetProperty("split").GetString().Should().Be("all");
         json.GetProperty("wrongKbAbstention").GetDouble().Should().Be(1.0);
         // "Refunds are paid within 14 days of receiving the returned item" vs "within 14 days": F1 = 2·(3/10·1)/(3/10+1).
         json.GetProperty("f1").GetDouble().Should().BeInRange(0.3, 0.7);

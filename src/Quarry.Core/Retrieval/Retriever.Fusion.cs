@@ -80,7 +80,9 @@ public sealed partial class Retriever
         var byId = (await _store.GetChunksByIdAsync(tenant, order, cancellationToken)).ToDictionary(c => c.Id);
         var chunks = order.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         double[]? cosine = null;
-        if (query is not null && _options.CharNgramWeight > 0 && chunks.Count > 1)
+        // Keyword-only, a lone candidate keeps its raw BM25 score (nothing to compare it with); in hybrid fusion its
+        // n-gram cosine still counts against the vector side.
+        if (query is not null && _options.CharNgramWeight > 0 && chunks.Count > (vectorHits is null ? 1 : 0))
         {
             using var stage = QuarryTelemetry.StartStage("retrieval.char_ngrams");
             cosine = _charNgrams.Score(query, chunks);

@@ -53,15 +53,20 @@ public sealed class HybridScoreFusionTests
     }
 
     [Fact]
-    public void Equal_scores_carry_no_information_and_ties_go_to_the_better_keyword_rank_then_chunk_id()
+    public void Equal_positive_scores_are_all_as_good_as_the_best_and_ties_go_to_the_better_keyword_rank_then_chunk_id()
     {
-        HybridCandidate[] flat = [C("q", 3, 2, 0.5, 0.7, 1), C("p", 3, 1, 0.5, 0.7, 2), C("r", null, null, 0.5, 0.7, 3)];
+        HybridCandidate[] flat = [C("q", 3, 2, 0.5, 0.7, 1), C("p", 3, 1, 0.5, 0.7, 2), C("r", null, null, 0.5, 0.7, 3), C("s", 1, 3, 0, null, null)];
 
         var ranked = HybridScoreFusion.Rank(flat, new HybridWeights(0.7, 0.3, 0.3));
 
-        ranked.Select(r => r.Candidate.ChunkId.Value).Should().Equal("p", "q", "r");
-        ranked[0].Score.Should().BeApproximately(0.7 * 0.7, 1e-12);
-        ranked[2].Score.Should().Be(0);
+        ranked.Select(r => r.Candidate.ChunkId.Value).Should().Equal("p", "q", "r", "s");
+        ranked[0].Score.Should().BeApproximately(1.0, 1e-12);
+        ranked[2].Score.Should().BeApproximately(0.7 * 0.3 + 0.3, 1e-12);
+
+        HybridCandidate[] dissimilar = [C("a", 2, 1, 0, 0, 1), C("b", 1, 2, 0, 0, 2)];
+        var scores = HybridScoreFusion.Score(dissimilar, new HybridWeights(0.7, 0.3, 0.3));
+        scores[0].Should().BeApproximately(0.7 * 0.7, 1e-12, "no similarity at all adds nothing");
+        scores[1].Should().BeApproximately(0.7 * 0.7 * 0.5, 1e-12);
     }
 
     [Fact]

@@ -76,7 +76,8 @@ public static class HybridScoreFusion
         return min <= max ? (min, max) : null;
     }
 
-    // Missing: 0. All equal: no information to order by, so 0 too (rather than lifting every candidate alike).
-    private static double MinMax(double? value, (double Min, double Max)? range) =>
-        value is { } v && range is { } r && r.Max > r.Min ? (v - r.Min) / (r.Max - r.Min) : 0;
+    // Missing: 0. All equal (e.g. a single vector hit): each is as good as the best, unless none is similar at all.
+    private static double MinMax(double? value, (double Min, double Max)? range) => value is { } v && range is { } r
+        ? r.Max > r.Min ? (v - r.Min) / (r.Max - r.Min) : r.Max > 0 ? 1 : 0
+        : 0;
 }
