@@ -39,13 +39,15 @@ public sealed class EvalAnswersCommandTests : IDisposable
         var json = result.Json;
         json.GetProperty("dataset").GetString().Should().Be("qa");
         json.GetProperty("questions").GetInt32().Should().Be(2);
-        json.GetProperty("cited_contains_gold").GetDouble().Should().Be(1.0);
+        json.GetProperty("citedContainsGold").GetDouble().Should().Be(1.0);
         json.GetProperty("abstained").GetDouble().Should().Be(0);
-        json.GetProperty("wrong_kb_abstention").GetDouble().Should().Be(1.0);
+        json.GetProperty("config").GetProperty("fusion").GetString().Should().Be("keyword");
+        json.GetProperty("config").GetProperty("split").GetString().Should().Be("all");
+        json.GetProperty("wrongKbAbstention").GetDouble().Should().Be(1.0);
         // "Refunds are paid within 14 days of receiving the returned item" vs "within 14 days": F1 = 2·(3/10·1)/(3/10+1).
         json.GetProperty("f1").GetDouble().Should().BeInRange(0.3, 0.7);
-        json.GetProperty("latency_ms").GetProperty("p50").GetDouble().Should().BeGreaterThan(0);
-        json.GetProperty("stages_ms").GetProperty("retrieve").GetProperty("p95").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("latencyMs").GetProperty("p50").GetDouble().Should().BeGreaterThan(0);
+        json.GetProperty("stagesMs").GetProperty("retrieve").GetProperty("p95").GetDouble().Should().BeGreaterThan(0);
 
         // Evaluation corpora stay out of the UI's picker and /v1/models.
         var list = await _quarry.RunAsync("kb", "list", "--json");

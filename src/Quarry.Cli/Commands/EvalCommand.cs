@@ -28,7 +28,9 @@ internal static class EvalCommand
         var dataset = new Option<DirectoryInfo>("--dataset") { Description = "BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.", Required = true };
         var kb = new Option<string?>("--kb") { Description = "Knowledge base holding the corpus (default: eval-<dataset>); ingested if needed." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, json };
+        var split = EvalSettings.Split();
+        var compare = new Option<bool>("--compare-fusions") { Description = "Also rank each query's candidates by every fusion (keyword, dense, reciprocal rank, normalized scores at several weights) and report nDCG@10 of each." };
+        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, split, compare, json };
         command.SetAction(async (result, cancellationToken) =>
         {
             var data = await BeirDataset.LoadAsync(result.GetValue(dataset)!.FullName, cancellationToken);
@@ -38,7 +40,9 @@ internal static class EvalCommand
                 await Console.Error.WriteLineAsync($"'{kbName}' is not a valid knowledge base name.");
                 return ExitCodes.Usage;
             }
-            await using var services = CliContext.BuildServices(result);
+            var dataDirectory = EvalSettings.DataDirectory(result);
+            await using var services = CliContext.BuildServices(result, dataDirectory);
+            var half = result.GetValue(split);
             var tenant = CliContext.ResolveTenant(result);
             var asJson = result.GetValue(json);
 
@@ -51,10 +55,11 @@ internal static class EvalCommand
             var retriever = services.GetRequiredService<Retriever>();
             var filter = dataKb.Filter(tenant);
 
+            var comparison = result.GetValue(compare) ? new FusionComparison(services.GetRequiredService<IOptions<RetrievalOptions>>().Value) : null;
             double ndcg = 0, recall10 = 0, recall100 = 0, mrr = 0;
             var latencies = new List<double>();
             string? mode = null, degraded = null;
-            var judgedQueries = data.Queries.Where(q => data.Judgements.ContainsKey(q.Key)).ToList();
+            var judgedQueries = data.Queries.Where(q => data.Judgements.ContainsKey(q.Key) && half.Includes(data, q.Key)).ToList();
             foreach (var (id, text) in judgedQueries)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -69,36 +74,33 @@ internal static class EvalCommand
                 recall10 += RetrievalMetrics.Recall(ranking, judged, 10);
                 recall100 += RetrievalMetrics.Recall(ranking, judged, 100);
                 mrr += RetrievalMetrics.ReciprocalRank(ranking, judged, 10);
+                if (comparison is not null)
+                    comparison.Add(await retriever.RetrieveCandidatesAsync(new RetrievalRequest(text, filter, Depth), cancellationToken), judged);
             }
             var n = Math.Max(1, judgedQueries.Count);
-            var chunking = services.GetRequiredService<IOptions<ChunkingOptions>>().Value;
-            var retrievalOptions = services.GetRequiredService<IOptions<RetrievalOptions>>().Value;
+            var config = EvalSettings.Describe(services, dataDirectory, half);
+            config["mode"] = mode;
+            config["degraded"] = degraded;
+            config["knowledgeBase"] = kbName;
+            config["documents"] = ingest.Documents;
+            config["chunkMaxTokens"] = services.GetRequiredService<IOptions<ChunkingOptions>>().Value.MaxTokens;
+            config["depth"] = Depth;
             var report = new Dictionary<string, object?>
             {
                 ["dataset"] = data.Name,
                 ["queries"] = judgedQueries.Count,
-                ["ndcg@10"] = Math.Round(ndcg / n, 4),
-                ["recall@10"] = Math.Round(recall10 / n, 4),
-                ["recall@100"] = Math.Round(recall100 / n, 4),
-                ["mrr@10"] = Math.Round(mrr / n, 4),
-                ["latency_ms"] = new Dictionary<string, double>
+                ["ndcgAt10"] = Math.Round(ndcg / n, 4),
+                ["recallAt10"] = Math.Round(recall10 / n, 4),
+                ["recallAt100"] = Math.Round(recall100 / n, 4),
+                ["mrrAt10"] = Math.Round(mrr / n, 4),
+                ["latencyMs"] = new Dictionary<string, double>
                 {
                     ["p50"] = Math.Round(RetrievalMetrics.Percentile(latencies, 50), 2),
                     ["p95"] = Math.Round(RetrievalMetrics.Percentile(latencies, 95), 2),
                     ["p99"] = Math.Round(RetrievalMetrics.Percentile(latencies, 99), 2),
                 },
-                ["config"] = new Dictionary<string, object?>
-                {
-                    ["mode"] = mode,
-                    ["degraded"] = degraded,
-                    ["knowledgeBase"] = kbName,
-                    ["documents"] = ingest.Documents,
-                    ["chunkMaxTokens"] = chunking.MaxTokens,
-                    ["candidatesPerSearch"] = retrievalOptions.CandidatesPerSearch,
-                    ["embedder"] = services.GetService<Quarry.Embedding.IEmbedder>()?.Model.Id,
-                    ["reranker"] = services.GetService<Quarry.Reranking.IReranker>()?.ModelId,
-                    ["depth"] = Depth,
-                },
+                ["config"] = config,
+                ["fusions"] = comparison?.Report(),
             };
             if (asJson)
             {
@@ -109,7 +111,9 @@ internal static class EvalCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{data.Name}: {judgedQueries.Count} queries  nDCG@10 {ndcg / n:F4}  recall@10 {recall10 / n:F4}  recall@100 {recall100 / n:F4}  MRR@10 {mrr / n:F4}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"latency ms: p50 {RetrievalMetrics.Percentile(latencies, 50):F2}  p95 {RetrievalMetrics.Percentile(latencies, 95):F2}  p99 {RetrievalMetrics.Percentile(latencies, 99):F2}  ({mode}{(degraded is null ? "" : "; " + degraded)})"));
+                    $"latency ms: p50 {RetrievalMetrics.Percentile(latencies, 50):F2}  p95 {RetrievalMetrics.Percentile(latencies, 95):F2}  p99 {RetrievalMetrics.Percentile(latencies, 99):F2}"));
+                Console.WriteLine(EvalSettings.Line(config));
+                comparison?.Print(Console.Out);
             }
             return ExitCodes.Ok;
         });

@@ -40,10 +40,10 @@ internal static class CliContext
     /// <summary>Limits, tuning and models come from the environment, e.g. QUARRY_Parsing__MaxFileBytes=1000000.</summary>
     public static IConfiguration LoadConfiguration() => new ConfigurationBuilder().AddEnvironmentVariables(QuarryEngine.EnvironmentPrefix).AddQuarrySecretFiles().Build();
 
-    /// <summary>Builds the engine on the embedded SQLite store in the resolved data directory.</summary>
-    public static ServiceProvider BuildServices(ParseResult result)
+    /// <summary>Builds the engine on the embedded SQLite store in <paramref name="dataDirectory"/>, else the resolved data directory.</summary>
+    public static ServiceProvider BuildServices(ParseResult result, string? dataDirectory = null)
     {
-        var dataDirectory = ResolveDataDirectory(result);
+        dataDirectory ??= ResolveDataDirectory(result);
         var verbose = result.GetValue(Verbose);
         var services = new ServiceCollection();
         services.AddLogging(logging =>

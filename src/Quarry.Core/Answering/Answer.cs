@@ -29,6 +29,9 @@ public sealed record Answer
     public string Route { get; init; } = Intents.QuestionRoutes.Qa;
     /// <summary>Whether the answer cache served it (and from which layer, how old); null where no cache is in the path.</summary>
     public Caching.AnswerCacheInfo? Cache { get; init; }
+    /// <summary>What the extractive answerer decided to answer or abstain on (for evaluation; not part of the wire contract).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public AnswerSupport? Support { get; init; }
 }
 
 /// <param name="N">The marker number used in the answer text ([n]).</param>

@@ -221,6 +221,7 @@ public sealed class AskService
             Grounded = !result.Abstained && result.Citations.Count > 0,
             Abstained = result.Abstained,
             AbstentionReason = result.AbstentionReason,
+            Support = result.Support,
             Model = ExtractiveAnswerer.ModelId,
             Degraded = Join(prepared.RetrievalDegraded, generationDegraded),
         };

@@ -42,19 +42,11 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
         var total = profile.Terms.Sum(t => idf[t]);
         foreach (var c in candidates) c.Rate(profile, intent, idf, total);
 
-        var evidenceCoverage = EvidenceCoverage(profile.Terms, candidates);
-        if (evidenceCoverage < _options.MinimumEvidenceCoverage)
-        {
-            return ExtractiveResult.Abstain(
-                $"No evidence passage covers more than {evidenceCoverage:P0} of the question's terms (at least {_options.MinimumEvidenceCoverage:P0} needed).");
-        }
         var ranked = candidates.OrderByDescending(c => c.Score).ToList();
         var best = ranked[0];
-        if (best.Coverage < _options.MinimumQuestionCoverage)
-        {
-            return ExtractiveResult.Abstain(
-                $"The closest sentence covers {best.Coverage:P0} of the question's terms (at least {_options.MinimumQuestionCoverage:P0} needed).");
-        }
+        var support = new AnswerSupport(EvidenceCoverage(profile.Terms, candidates), best.Coverage, best.TermShare(profile.Terms),
+            NameCoverage(QuestionNames.Of(question), best, candidates), evidence.Max(e => e.Similarity));
+        if (support.AbstentionReason(_options) is { } reason) return ExtractiveResult.Abstain(reason) with { Support = support };
 
         var chosen = new List<Candidate> { best };
         var covered = new HashSet<string>(best.Matched, StringComparer.Ordinal);
@@ -66,7 +58,7 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
             chosen.Add(c);
             covered.UnionWith(c.Matched);
         }
-        return Compose(chosen.OrderBy(c => c.Evidence.N).ThenBy(c => c.Unit.Start).ToList());
+        return Compose(chosen.OrderBy(c => c.Evidence.N).ThenBy(c => c.Unit.Start).ToList()) with { Support = support };
     }
 
     private ExtractiveResult Compose(IReadOnlyList<Candidate> chosen)
@@ -132,6 +124,14 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
         candidates.GroupBy(c => c.Evidence.N).Max(chunk =>
             (double)terms.Count(t => chunk.Any(c => c.Positions.ContainsKey(t) || c.Headings.Contains(t))) / terms.Count);
 
+    // Names and numbers are searched in the whole chunk of the best sentence: "Super Bowl 50" may be named once per passage.
+    private static double NameCoverage(HashSet<string> names, Candidate best, List<Candidate> candidates)
+    {
+        if (names.Count == 0) return 1;
+        var chunk = candidates.Where(c => c.Evidence.N == best.Evidence.N).ToList();
+        return (double)names.Count(n => best.Headings.Contains(n) || chunk.Any(c => c.Positions.ContainsKey(n))) / names.Count;
+    }
+
     private static Dictionary<string, double> InverseFrequencies(IReadOnlyList<string> terms, List<Candidate> candidates)
     {
         var n = candidates.Count;
@@ -178,6 +178,10 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
 
         // A definition from the document about the subject beats a passing mention elsewhere; release notes mention
         // every feature in passing, so they answer only questions about versions and changes.
+        /// <summary>Unweighted share of <paramref name="terms"/> this sentence holds, its context counting half.</summary>
+        public double TermShare(IReadOnlyList<string> terms) =>
+            terms.Count == 0 ? 0 : terms.Sum(t => Positions.ContainsKey(t) ? 1.0 : context.Contains(t) ? ContextShare : 0) / terms.Count;
+
         private double IntentAdjustment(QuestionIntent intent)
         {
             var adjustment = 0.0;
@@ -230,5 +234,8 @@ internal sealed class ExtractiveAnswerer(IOptions<ExtractiveAnswererOptions> opt
 
 internal sealed record ExtractiveResult(string Text, IReadOnlyList<Citation> Citations, bool Abstained, string? AbstentionReason)
 {
+    /// <summary>The figures the abstention was decided on (null when it never got that far).</summary>
+    public AnswerSupport? Support { get; init; }
+
     public static ExtractiveResult Abstain(string reason) => new(ExtractiveAnswerer.NotFound, [], true, reason);
 }

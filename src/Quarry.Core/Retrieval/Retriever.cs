@@ -12,7 +12,7 @@ namespace Quarry.Retrieval;
 
 /// <summary>
 /// Runs a query through the configured searches with the filter applied inside each, fuses them and returns chunks
-/// with their metadata. Keyword and vector searches run in parallel and are fused by reciprocal rank; with no
+/// with their metadata. Keyword and vector searches run in parallel and are fused (<see cref="RetrievalOptions.Fusion"/>); with no
 /// embedder (or one that fails or is slow) it runs keyword-only and says why in <see cref="RetrievalResult.Degraded"/>.
 /// </summary>
 public sealed partial class Retriever
@@ -54,29 +54,7 @@ public sealed partial class Retriever
         var keywordHits = await keywordTask;
         var (vectorHits, degraded) = await vectorTask;
 
-        var ranked = vectorHits is null
-            ? keywordHits.Select(h => (h.ChunkId, h.Score)).ToList()
-            : ReciprocalRankFusion.Fuse(
-                [
-                    new FusionList("keyword", keywordHits.Select(h => new ScoredChunk(h.ChunkId, h.DocumentId, h.Score)).ToList(), _options.KeywordWeight),
-                    new FusionList("vector", vectorHits.Select(h => new ScoredChunk(h.ChunkId, h.DocumentId, h.Score)).ToList(), _options.VectorWeight),
-                ], _options.RrfK).Select(f => (f.ChunkId, f.Score)).ToList();
-        var keywordById = keywordHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
-        var vectorById = (vectorHits ?? []).Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
-
-        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, ranked.Select(r => r.ChunkId).ToList(), cancellationToken);
-        var byId = chunks.ToDictionary(c => c.Id);
-        var results = new List<RetrievedChunk>(ranked.Count);
-        foreach (var (id, score) in ranked)
-        {
-            // A chunk replaced between search and hydration is simply skipped: readers never see a mix of versions.
-            if (!byId.TryGetValue(id, out var chunk)) continue;
-            (int Rank, double Score)? k = keywordById.TryGetValue(id, out var kw) ? kw : null;
-            (int Rank, double Score)? v = vectorById.TryGetValue(id, out var vec) ? vec : null;
-            results.Add(new RetrievedChunk(chunk, score, k?.Rank, k?.Score, v?.Rank, v?.Score));
-        }
-        if (vectorHits is null && _options.CharNgramWeight > 0 && results.Count > 1)
-            results = FuseCharNgrams(query, results);
+        var results = await FuseAsync(query, request.Filter.Tenant, keywordHits, vectorHits, cancellationToken);
 
         if (_reranker is not null)
             (results, degraded) = await RerankAsync(query, results, degraded, cancellationToken);
@@ -143,25 +121,6 @@ public sealed partial class Retriever
             RetrievalLog.EmbedderDegraded(_logger, ex.Message);
             return (null, "keyword-only: the embedder is unavailable (" + ex.Message + ")");
         }
-    }
-
-    /// <summary>Re-scores keyword candidates with <see cref="CharNgramSignal"/>: keyword scores divided by the top
-    /// score, n-gram cosines min-max scaled, then a weighted sum.</summary>
-    private List<RetrievedChunk> FuseCharNgrams(string query, List<RetrievedChunk> candidates)
-    {
-        using var stage = QuarryTelemetry.StartStage("retrieval.char_ngrams");
-        var cosine = _charNgrams.Score(query, candidates.ConvertAll(c => c.Chunk));
-        var top = candidates.Max(c => c.KeywordScore ?? 0);
-        var (min, max) = (cosine.Min(), cosine.Max());
-        var weight = _options.CharNgramWeight;
-        return candidates
-            .Select((c, i) => c with
-            {
-                Score = (1 - weight) * (top > 0 ? (c.KeywordScore ?? 0) / top : 0) + weight * (max > min ? (cosine[i] - min) / (max - min) : 0),
-            })
-            .OrderByDescending(c => c.Score)
-            .ThenBy(c => c.KeywordRank)
-            .ToList();
     }
 
     private string Validate(string? query)

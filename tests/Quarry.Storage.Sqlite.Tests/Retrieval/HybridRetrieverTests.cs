@@ -74,9 +74,26 @@ public sealed class HybridRetrieverTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Hybrid_fuses_both_searches_and_finds_what_only_the_vectors_see()
+    public async Task Hybrid_fuses_normalized_scores_by_default_and_finds_what_only_the_vectors_see()
     {
         var retriever = await BuildAsync(new BagOfWordsEmbedder());
+
+        var vectorOnly = await retriever.RetrieveAsync(Query("automobile"), CancellationToken.None);
+        vectorOnly.Chunks[0].Chunk.Title.Should().Be("cars");
+        vectorOnly.Chunks[0].KeywordRank.Should().BeNull();
+        vectorOnly.Chunks[0].Score.Should().BeGreaterThanOrEqualTo(0.3, "the best vector hit gets the whole vector weight");
+
+        // Top of the keyword search, the n-gram signal and the vector search: 0.7 · (0.7 · 1 + 0.3 · 1) + 0.3 · 1.
+        var top = (await retriever.RetrieveAsync(Query("car theft"), CancellationToken.None)).Chunks[0];
+        top.Chunk.Title.Should().Be("cars");
+        (top.KeywordRank, top.VectorRank).Should().Be((1, 1));
+        top.Score.Should().BeApproximately(1.0, 1e-9);
+    }
+
+    [Fact]
+    public async Task Reciprocal_rank_fusion_remains_available()
+    {
+        var retriever = await BuildAsync(new BagOfWordsEmbedder(), o => (o.Fusion, o.KeywordWeight, o.VectorWeight) = (FusionMethod.ReciprocalRank, 1, 1));
 
         // "automobile" is in no document; the embedder maps it next to "car".
         var vectorOnly = await retriever.RetrieveAsync(Query("automobile"), CancellationToken.None);

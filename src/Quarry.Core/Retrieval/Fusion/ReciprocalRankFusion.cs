@@ -4,7 +4,7 @@ namespace Quarry.Retrieval.Fusion;
 /// Reciprocal-rank fusion (Cormack et al. 2009): score = Σ weight / (k + rank), rank 1-based per list. Uses ranks
 /// only, so BM25 and cosine scores need no calibration against each other.
 /// </summary>
-internal static class ReciprocalRankFusion
+public static class ReciprocalRankFusion
 {
     public const int DefaultK = 60;
 
