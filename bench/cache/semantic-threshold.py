@@ -39,8 +39,8 @@ def endpoint_embed(texts, endpoint, model, key):
 def quarry_embed(texts, provider):
     # The vectors the semantic cache compares: Quarry's embedder on questions, as queries.
     import subprocess, tempfile
-    cli = os.path.join(here, "..", "..", "artifacts", "bin", "Quarry.Cli", "release", "quarry.dll")
-    if not os.path.exists(cli): cli = cli.replace("release", "debug")
+    builds = [os.path.join(here, "..", "..", "artifacts", "bin", "Quarry.Cli", c, "quarry.dll") for c in ("release", "debug")]
+    cli = max((b for b in builds if os.path.exists(b)), key=os.path.getmtime)  # the newest build
     env = dict(os.environ, QUARRY_Models__Embeddings__Provider=provider)
     with tempfile.TemporaryDirectory() as data:
         out = subprocess.run(["dotnet", cli, "models", "embed", "--query", "--data", data], input="\n".join(t.replace("\n", " ") for t in texts) + "\n",
