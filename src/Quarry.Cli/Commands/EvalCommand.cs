@@ -28,7 +28,8 @@ internal static class EvalCommand
         var dataset = new Option<DirectoryInfo>("--dataset") { Description = "BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv.", Required = true };
         var kb = new Option<string?>("--kb") { Description = "Knowledge base holding the corpus (default: eval-<dataset>); ingested if needed." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, json };
+        var depth = new Option<int>("--depth") { Description = "Results per query (1-200; recall@100 needs 100).", DefaultValueFactory = _ => Depth };
+        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, json, depth };
         command.SetAction(async (result, cancellationToken) =>
         {
             var data = await BeirDataset.LoadAsync(result.GetValue(dataset)!.FullName, cancellationToken);
@@ -41,6 +42,7 @@ internal static class EvalCommand
             await using var services = CliContext.BuildServices(result);
             var tenant = CliContext.ResolveTenant(result);
             var asJson = result.GetValue(json);
+            var topK = result.GetValue(depth);
 
             var dataKb = await DatasetKnowledgeBase.EnsureAsync(services, tenant, kbName, data.CorpusPath, cancellationToken);
             var ingest = dataKb.Ingest;
@@ -58,7 +60,7 @@ internal static class EvalCommand
             foreach (var (id, text) in judgedQueries)
             {
                 var started = Stopwatch.GetTimestamp();
-                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, Depth), cancellationToken);
+                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, topK), cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 mode ??= retrieval.Mode;
                 degraded ??= retrieval.Degraded;
@@ -81,6 +83,7 @@ internal static class EvalCommand
                 ["recall@10"] = Math.Round(recall10 / n, 4),
                 ["recall@100"] = Math.Round(recall100 / n, 4),
                 ["mrr@10"] = Math.Round(mrr / n, 4),
+                ["ingest"] = new Dictionary<string, object> { ["documents"] = ingest.Documents, ["created"] = ingest.Created, ["seconds"] = Math.Round(ingest.Seconds, 3) },
                 ["latency_ms"] = new Dictionary<string, double>
                 {
                     ["p50"] = Math.Round(RetrievalMetrics.Percentile(latencies, 50), 2),
@@ -97,7 +100,7 @@ internal static class EvalCommand
                     ["candidatesPerSearch"] = retrievalOptions.CandidatesPerSearch,
                     ["embedder"] = services.GetService<Quarry.Embedding.IEmbedder>()?.Model.Id,
                     ["reranker"] = services.GetService<Quarry.Reranking.IReranker>()?.ModelId,
-                    ["depth"] = Depth,
+                    ["depth"] = topK,
                 },
             };
             if (asJson)

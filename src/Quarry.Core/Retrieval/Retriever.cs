@@ -45,7 +45,9 @@ public sealed partial class Retriever
         var query = Validate(request.Query);
         var topK = request.TopK ?? _options.TopK;
         if (topK is < 1 or > 200) throw new InvalidQueryException($"topK must be between 1 and 200 (was {topK}).");
-        var candidates = Math.Max(topK, _options.CandidatesPerSearch);
+        // Keyword-only with nothing to re-order the hits after the search: its top K are the answer.
+        var keywordOrderIsFinal = (_embedder is null || _vectors is null) && _reranker is null && _options.CharNgramWeight <= 0;
+        var candidates = keywordOrderIsFinal ? topK : Math.Max(topK, _options.CandidatesPerSearch);
 
         using var stage = RetrievalTelemetry.Whole(hybrid: _embedder is not null && _vectors is not null);
         stage.Activity?.SetTag("quarry.retrieve.top_k", topK);
@@ -64,8 +66,9 @@ public sealed partial class Retriever
         var keywordById = keywordHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
         var vectorById = (vectorHits ?? []).Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
 
-        var chunks = await _store.GetChunksByIdAsync(request.Filter.Tenant, ranked.Select(r => r.ChunkId).ToList(), cancellationToken);
-        var byId = chunks.ToDictionary(c => c.Id);
+        // When nothing after this re-orders the candidates, only the top K are read from the store.
+        var reordered = _reranker is not null || (vectorHits is null && _options.CharNgramWeight > 0);
+        var byId = await HydrateAsync(request.Filter.Tenant, ranked, reordered ? ranked.Count : topK, cancellationToken);
         var results = new List<RetrievedChunk>(ranked.Count);
         foreach (var (id, score) in ranked)
         {
@@ -84,8 +87,24 @@ public sealed partial class Retriever
         stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
         if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
         var result = new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
-        Record(RequestFacts.Current, request, result, results.Count);
+        Record(RequestFacts.Current, request, result, reordered ? results.Count : ranked.Count);
         return result;
+    }
+
+    /// <summary>The chunks of the first <paramref name="count"/> ranked ids; past them, as many more as were replaced
+    /// since the search (skipped below), so a cut list still fills when it can.</summary>
+    private async Task<Dictionary<ChunkId, Chunk>> HydrateAsync(TenantId tenant, List<(ChunkId ChunkId, double Score)> ranked, int count, CancellationToken cancellationToken)
+    {
+        var byId = new Dictionary<ChunkId, Chunk>();
+        var next = 0;
+        while (next < ranked.Count && byId.Count < count)
+        {
+            var take = ranked.Skip(next).Take(count - byId.Count).Select(r => r.ChunkId).ToList();
+            next += take.Count;
+            foreach (var chunk in await _store.GetChunksByIdAsync(tenant, take, cancellationToken))
+                byId[chunk.Id] = chunk;
+        }
+        return byId;
     }
 
     private static void Record(RequestFacts? facts, RetrievalRequest request, RetrievalResult result, int candidates)
