@@ -40,9 +40,7 @@ internal sealed partial class SqliteStore
                 ?? await _database.WriteAsync((connection, ct) => UpsertAsync(connection, write, embeddingsByOrdinal, ct), cancellationToken);
 
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
-            Log.DocumentUpserted(_logger, write.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount);
-            if (result.Outcome != UpsertOutcome.Unchanged)
-                QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
+            Written(result);
             return result;
         }
         catch (Exception e)
@@ -50,6 +48,13 @@ internal sealed partial class SqliteStore
             stage.Fail(e);
             throw;
         }
+    }
+
+    private void Written(UpsertResult result)
+    {
+        Log.DocumentUpserted(_logger, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount);
+        if (result.Outcome != UpsertOutcome.Unchanged)
+            QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
     }
 
     /// <summary>Many documents in one write transaction: a commit and the writer's turn cost once per batch, which
@@ -71,12 +76,7 @@ internal sealed partial class SqliteStore
                     done.Add(await UpsertAsync(connection, write, DocumentWriteEmbeddings.ByOrdinal(write), ct));
                 return done;
             }, cancellationToken);
-            foreach (var result in results)
-            {
-                Log.DocumentUpserted(_logger, result.DocumentId.Value, result.Outcome, result.Version, result.ChunkCount);
-                if (result.Outcome != UpsertOutcome.Unchanged)
-                    QuarryTelemetry.ChunksWritten.Add(result.ChunkCount);
-            }
+            results.ForEach(Written);
             return results;
         }
         catch (Exception e)

@@ -21,7 +21,7 @@ public sealed partial class DocumentIngestor
         return batch;
     }
 
-    private async Task StoreBatchAsync(List<Prepared> batch, Tally tally, CancellationToken cancellationToken)
+    private async Task StoreBatchAsync(List<Prepared> batch, Tally tally, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)
     {
         // Documents with attachments keep the one-by-one path: their children follow them in order.
         var plain = batch.Where(i => i is { Write: not null, Failure: null, Children.Count: 0 }).ToList();
@@ -45,6 +45,7 @@ public sealed partial class DocumentIngestor
                 await StoredAsync(item, result, tally, cancellationToken);
             else
                 await StoreAsync(item, tally, cancellationToken);
+            progress?.Report(tally.Progress(item.Source.DisplayName, item.Failure?.Reason ?? tally.LastOutcome));
         }
     }
 

@@ -96,10 +96,7 @@ public sealed partial class DocumentIngestor
         {
             await foreach (var first in prepared.Reader.ReadAllAsync(token))
             {
-                var batch = TakeBatch(first, prepared.Reader);
-                await StoreBatchAsync(batch, tally, token);
-                foreach (var item in batch)
-                    progress?.Report(tally.Progress(item.Source.DisplayName, item.Failure?.Reason ?? tally.LastOutcome));
+                await StoreBatchAsync(TakeBatch(first, prepared.Reader), tally, progress, token);
             }
             await Task.WhenAll(workers.Append(producer));
         }
