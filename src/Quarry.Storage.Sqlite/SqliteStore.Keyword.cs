@@ -1,7 +1,9 @@
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Quarry.Diagnostics;
 using Quarry.Documents;
 using Quarry.Indexing;
+using Quarry.Retrieval;
 
 namespace Quarry.Storage.Sqlite;
 
@@ -12,6 +14,10 @@ internal sealed partial class SqliteStore
     private const string Bm25 = "bm25(chunks_fts, 2.5, 1.5, 1.0)";
 
     private const int MaxKeywordResults = 1000;
+
+    /// <summary>The same weights as <see cref="Bm25"/> as FTS5's own rank function, so FTS5 sorts and cuts the
+    /// matches itself (its ORDER BY rank path) before any row of another table is read.</summary>
+    private const string RankFunction = "bm25(2.5, 1.5, 1.0)";
 
     public async Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken)
     {
@@ -25,47 +31,16 @@ internal sealed partial class SqliteStore
         try
         {
             await using var connection = await _database.OpenReadAsync(cancellationToken);
+            // One snapshot for the probes, the ranking and the filter, which are separate statements.
+            await using var transaction = connection.BeginTransaction(deferred: true);
             var corrections = await SuggestCorrectionsAsync(connection, Fts5QueryBuilder.SearchWords(request.Query), cancellationToken);
             var match = Fts5QueryBuilder.Build(request.Query, corrections)!;
             if (corrections is not null)
                 stage.Activity?.SetTag("quarry.keyword.corrections", corrections.Count);
 
-            var filter = request.Filter;
-            // The filter is part of the ranking query, so LIMIT applies to permitted chunks only.
-            var where = new StringBuilder(" WHERE chunks_fts MATCH $match AND c.tenant_id = $tenant");
-            var parameters = new List<(string Name, object? Value)> { ("$match", match), ("$tenant", filter.Tenant.Value) };
-            SqlFilters.AppendIn(where, parameters, "c.kb_id", "$kbs", filter.KnowledgeBases.Select(k => k.Value));
-            SqlFilters.AppendIn(where, parameters, "c.doc_id", "$docs", filter.Documents.Select(d => d.Value));
-            SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", filter.SourcePrefix);
-            SqlFilters.AppendTagsAll(where, parameters, "d", filter.TagsAll);
-            SqlFilters.AppendTagsAny(where, parameters, "d", filter.TagsAny);
-            SqlFilters.AppendAccess(where, parameters, "d", filter.Access);
-            if (filter.UpdatedFrom is { } from)
-            {
-                where.Append(" AND d.updated_at >= $updated_from");
-                parameters.Add(("$updated_from", UnixTime.ToMs(from)));
-            }
-            if (filter.UpdatedTo is { } to)
-            {
-                where.Append(" AND d.updated_at <= $updated_to");
-                parameters.Add(("$updated_to", UnixTime.ToMs(to)));
-            }
-
-            await using var command = connection.Command(
-                "SELECT c.id, c.doc_id, " + Bm25 + " AS rank FROM chunks_fts" +
-                " JOIN chunks c ON c.row_id = chunks_fts.rowid" +
-                " JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id" +
-                where + " ORDER BY rank, c.row_id LIMIT $limit;");
-            SqlFilters.Bind(command, parameters);
-            command.With("$limit", limit);
-
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var hits = new List<KeywordHit>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                // bm25() is lower-is-better; the interface promises higher-is-better.
-                hits.Add(new KeywordHit(new ChunkId(reader.GetString(0)), new DocumentId(reader.GetString(1)), -reader.GetDouble(2)));
-            }
+            var (where, parameters) = FilterClause(request.Filter);
+            var hits = await SearchWindowAsync(connection, match, where, parameters, limit, cancellationToken)
+                ?? await SearchAllAsync(connection, match, where, parameters, limit, cancellationToken);
             stage.Activity?.SetTag("quarry.keyword.hits", hits.Count);
             return hits;
         }
@@ -74,5 +49,52 @@ internal sealed partial class SqliteStore
             stage.Fail(e);
             throw;
         }
+    }
+
+    /// <summary>The filter as a WHERE fragment over chunk <c>c</c> and document <c>d</c>, values as parameters.</summary>
+    private static (string Where, List<(string Name, object? Value)> Parameters) FilterClause(SearchFilter filter)
+    {
+        var where = new StringBuilder(" AND c.tenant_id = $tenant");
+        var parameters = new List<(string Name, object? Value)> { ("$tenant", filter.Tenant.Value) };
+        SqlFilters.AppendIn(where, parameters, "c.kb_id", "$kbs", filter.KnowledgeBases.Select(k => k.Value));
+        SqlFilters.AppendIn(where, parameters, "c.doc_id", "$docs", filter.Documents.Select(d => d.Value));
+        SqlFilters.AppendSourcePrefix(where, parameters, "d.source_uri", filter.SourcePrefix);
+        SqlFilters.AppendTagsAll(where, parameters, "d", filter.TagsAll);
+        SqlFilters.AppendTagsAny(where, parameters, "d", filter.TagsAny);
+        SqlFilters.AppendAccess(where, parameters, "d", filter.Access);
+        if (filter.UpdatedFrom is { } from)
+        {
+            where.Append(" AND d.updated_at >= $updated_from");
+            parameters.Add(("$updated_from", UnixTime.ToMs(from)));
+        }
+        if (filter.UpdatedTo is { } to)
+        {
+            where.Append(" AND d.updated_at <= $updated_to");
+            parameters.Add(("$updated_to", UnixTime.ToMs(to)));
+        }
+        return (where.ToString(), parameters);
+    }
+
+    /// <summary>Every match joined to its chunk and document, filtered, ranked: exact whatever the filter, but it
+    /// reads two rows per match. Used when the filter keeps too few of the best matches for the window to answer.</summary>
+    private static async Task<List<KeywordHit>> SearchAllAsync(SqliteConnection connection, string match, string where,
+        List<(string Name, object? Value)> parameters, int limit, CancellationToken cancellationToken)
+    {
+        // The filter is part of the ranking query, so LIMIT applies to permitted chunks only.
+        await using var command = connection.Command(
+            "SELECT c.id, c.doc_id, " + Bm25 + " AS rank FROM chunks_fts" +
+            " JOIN chunks c ON c.row_id = chunks_fts.rowid" +
+            " JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id" +
+            " WHERE chunks_fts MATCH $match" + where + " ORDER BY rank, c.row_id LIMIT $limit;");
+        SqlFilters.Bind(command, parameters);
+        command.With("$match", match).With("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var hits = new List<KeywordHit>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // bm25() is lower-is-better; the interface promises higher-is-better.
+            hits.Add(new KeywordHit(new ChunkId(reader.GetString(0)), new DocumentId(reader.GetString(1)), -reader.GetDouble(2)));
+        }
+        return hits;
     }
 }

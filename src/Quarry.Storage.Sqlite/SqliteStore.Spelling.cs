@@ -22,13 +22,13 @@ internal sealed partial class SqliteStore
     {
         Dictionary<string, string>? corrections = null;
         SpellingCorrector? corrector = null;
+        // One command for every probe: it keeps its prepared statement, so a probe costs the lookup, not a parse.
+        await using var probe = connection.Command("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH $term LIMIT 1;").With("$term", "");
         foreach (var word in words)
         {
             if (word.Length < 4 || !word.All(char.IsLetter)) continue;
-            await using (var probe = connection.Command("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH $term LIMIT 1;").With("$term", "\"" + word + "\""))
-            {
-                if (await probe.ExecuteScalarAsync(cancellationToken) is not null) continue;
-            }
+            probe.Parameters[0].Value = "\"" + word + "\"";
+            if (await probe.ExecuteScalarAsync(cancellationToken) is not null) continue;
             corrector ??= await GetCorrectorAsync(connection, cancellationToken);
             if (corrector.Suggest(word) is { } suggestion)
                 (corrections ??= new Dictionary<string, string>(StringComparer.Ordinal))[word] = suggestion;

@@ -30,7 +30,8 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var split = EvalSettings.Split();
         var compare = new Option<bool>("--compare-fusions") { Description = "Also rank each query's candidates by every fusion (keyword, dense, reciprocal rank, normalized scores at several weights) and report nDCG@10 of each." };
-        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, split, compare, json };
+        var depth = new Option<int>("--depth") { Description = "Results per query (1-200; recall@100 needs 100).", DefaultValueFactory = _ => Depth };
+        var command = new Command("eval", "Evaluate retrieval quality and latency on a BEIR dataset.") { dataset, kb, split, compare, json, depth };
         command.SetAction(async (result, cancellationToken) =>
         {
             var data = await BeirDataset.LoadAsync(result.GetValue(dataset)!.FullName, cancellationToken);
@@ -45,6 +46,7 @@ internal static class EvalCommand
             var half = result.GetValue(split);
             var tenant = CliContext.ResolveTenant(result);
             var asJson = result.GetValue(json);
+            var topK = result.GetValue(depth);
 
             var dataKb = await DatasetKnowledgeBase.EnsureAsync(services, tenant, kbName, data.CorpusPath, cancellationToken);
             var ingest = dataKb.Ingest;
@@ -63,7 +65,7 @@ internal static class EvalCommand
             foreach (var (id, text) in judgedQueries)
             {
                 var started = Stopwatch.GetTimestamp();
-                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, Depth), cancellationToken);
+                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, topK), cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 mode ??= retrieval.Mode;
                 degraded ??= retrieval.Degraded;
@@ -84,7 +86,7 @@ internal static class EvalCommand
             config["knowledgeBase"] = kbName;
             config["documents"] = ingest.Documents;
             config["chunkMaxTokens"] = services.GetRequiredService<IOptions<ChunkingOptions>>().Value.MaxTokens;
-            config["depth"] = Depth;
+            config["depth"] = topK;
             var report = new Dictionary<string, object?>
             {
                 ["dataset"] = data.Name,
@@ -93,6 +95,7 @@ internal static class EvalCommand
                 ["recallAt10"] = Math.Round(recall10 / n, 4),
                 ["recallAt100"] = Math.Round(recall100 / n, 4),
                 ["mrrAt10"] = Math.Round(mrr / n, 4),
+                ["ingest"] = new Dictionary<string, object> { ["documents"] = ingest.Documents, ["created"] = ingest.Created, ["seconds"] = Math.Round(ingest.Seconds, 3) },
                 ["latencyMs"] = new Dictionary<string, double>
                 {
                     ["p50"] = Math.Round(RetrievalMetrics.Percentile(latencies, 50), 2),

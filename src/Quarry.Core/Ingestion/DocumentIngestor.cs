@@ -16,7 +16,7 @@ namespace Quarry.Ingestion;
 
 /// <summary>
 /// Ingests a batch of sources through a bounded pipeline: parse + chunk on every core, then one writer that stores
-/// each document in its own transaction. A bad file fails alone; the rest of the batch goes on.
+/// the documents ready at that moment together (DocumentIngestor.Batching.cs). A bad file fails alone; the rest goes on.
 /// </summary>
 public sealed partial class DocumentIngestor
 {
@@ -94,10 +94,9 @@ public sealed partial class DocumentIngestor
         var tally = new Tally(request.Sources.Count, request.Sources.Sum(s => s.Length), request.Rejected);
         try
         {
-            await foreach (var item in prepared.Reader.ReadAllAsync(token))
+            await foreach (var first in prepared.Reader.ReadAllAsync(token))
             {
-                await StoreAsync(item, tally, token);
-                progress?.Report(tally.Progress(item.Source.DisplayName, item.Failure?.Reason ?? tally.LastOutcome));
+                await StoreBatchAsync(TakeBatch(first, prepared.Reader), tally, progress, token);
             }
             await Task.WhenAll(workers.Append(producer));
         }
@@ -111,6 +110,7 @@ public sealed partial class DocumentIngestor
             await completion;
         }
 
+        await CompactAsync(tally.ToReport(0).Chunks, cancellationToken);
         var seconds = _time.GetElapsedTime(started).TotalSeconds;
         var report = tally.ToReport(seconds);
         IngestionLog.BatchCompleted(_logger, report.Documents, report.Created, report.Replaced, report.Unchanged, report.Chunks, report.Failed.Count, seconds);
@@ -261,14 +261,7 @@ public sealed partial class DocumentIngestor
         try
         {
             var result = await _store.UpsertDocumentAsync(item.Write, cancellationToken);
-            if (result.Outcome != UpsertOutcome.Unchanged)
-            {
-                // A write that kept the stored access list must index it, not an open one.
-                var allow = item.Write.Allow ?? (await _store.GetDocumentAsync(item.Write.TenantId, item.Write.DocumentId, cancellationToken))?.Allow ?? [];
-                UpdateVectorIndex(item.Write, result, allow);
-            }
-            tally.Record(item.Source, result);
-            await StoreChildrenAsync(item.Write, item.Children, tally, cancellationToken);
+            await StoredAsync(item, result, tally, cancellationToken);
         }
         catch (JobFencedException ex)
         {

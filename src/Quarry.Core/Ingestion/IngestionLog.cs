@@ -24,4 +24,7 @@ internal static partial class IngestionLog
 
     [LoggerMessage(1006, LogLevel.Information, "Attachment {Attachment} of {Path} is not stored as a document: {Reason}: {Message}")]
     public static partial void AttachmentSkipped(ILogger logger, string path, string attachment, string reason, string message);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Compacting the keyword index after ingestion failed; searches stay correct but slower until the next run")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception);
 }

@@ -45,7 +45,9 @@ public sealed partial class Retriever
         var query = Validate(request.Query);
         var topK = request.TopK ?? _options.TopK;
         if (topK is < 1 or > 200) throw new InvalidQueryException($"topK must be between 1 and 200 (was {topK}).");
-        var candidates = Math.Max(topK, _options.CandidatesPerSearch);
+        // Keyword-only with nothing to re-order the hits after the search: its top K are the answer.
+        var keywordOrderIsFinal = (_embedder is null || _vectors is null) && _reranker is null && _options.CharNgramWeight <= 0;
+        var candidates = keywordOrderIsFinal ? topK : Math.Max(topK, _options.CandidatesPerSearch);
 
         using var stage = RetrievalTelemetry.Whole(hybrid: _embedder is not null && _vectors is not null);
         stage.Activity?.SetTag("quarry.retrieve.top_k", topK);

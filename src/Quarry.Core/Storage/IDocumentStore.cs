@@ -41,6 +41,25 @@ public interface IDocumentStore
     /// </summary>
     Task<UpsertResult> UpsertDocumentAsync(DocumentWrite write, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="UpsertDocumentAsync"/> for several documents, in order. A store may commit them together (all or
+    /// none): when this throws, none of them may be assumed written, and the caller retries them one by one.
+    /// </summary>
+    async Task<IReadOnlyList<UpsertResult>> UpsertDocumentsAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        var results = new List<UpsertResult>(writes.Count);
+        foreach (var write in writes)
+            results.Add(await UpsertDocumentAsync(write, cancellationToken));
+        return results;
+    }
+
+    /// <summary>
+    /// Work on the keyword index after <paramref name="chunksWritten"/> chunks were written, in proportion to them:
+    /// many small writes leave an index in many pieces that every search must visit.
+    /// </summary>
+    Task CompactKeywordIndexAsync(int chunksWritten, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Removes the document with its versions, chunks, keyword and vector entries in one transaction.</summary>
     Task<bool> DeleteDocumentAsync(TenantId tenant, DocumentId document, CancellationToken cancellationToken);
 
