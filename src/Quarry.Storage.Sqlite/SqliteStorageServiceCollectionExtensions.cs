@@ -41,6 +41,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<Quarry.Caching.IKnowledgeVersions>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<IEmbeddingCacheEviction>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<Quarry.Conversations.IConversationStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

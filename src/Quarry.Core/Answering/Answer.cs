@@ -25,6 +25,8 @@ public sealed record Answer
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
     /// <summary>Whether the answer cache served it (and from which layer, how old); null where no cache is in the path.</summary>
     public Caching.AnswerCacheInfo? Cache { get; init; }
+    /// <summary>The standalone query retrieval used when the question was a follow-up that was rewritten, else null.</summary>
+    public string? RewrittenQuery { get; init; }
 }
 
 /// <param name="N">The marker number used in the answer text ([n]).</param>

@@ -26,10 +26,13 @@ public sealed class AskService
     private readonly AnsweringOptions _options;
     private readonly ILogger<AskService> _logger;
     private readonly TimeProvider _time;
+    private readonly Conversations.FollowUpRewriter? _rewriter;
 
     internal AskService(Retriever retriever, ExtractiveAnswerer extractive, PromptBuilder prompts, CitationVerifier verifier,
-        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time)
+        IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time,
+        Conversations.FollowUpRewriter? rewriter = null)
     {
+        _rewriter = rewriter;
         _retriever = retriever;
         _extractive = extractive;
         _prompts = prompts;
@@ -136,17 +139,23 @@ public sealed class AskService
         yield return new DoneEvent(answer);
     }
 
-    private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded, Documents.TenantId Tenant);
+    private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded, Documents.TenantId Tenant)
+    {
+        /// <summary>The standalone query retrieval used when a follow-up was rewritten; the extractive answer matches it too.</summary>
+        public string? Rewritten { get; init; }
+    }
 
     private async Task<Prepared> PrepareAsync(AskRequest request, StageTimings timings, CancellationToken cancellationToken)
     {
         var question = QuestionText.Clean(request.Question);
+        var rewrite = _rewriter is null || request.History.Count == 0 ? null : await _rewriter.RewriteAsync(question, request.History, request.Filter.Tenant, cancellationToken);
+        var query = rewrite?.Query ?? question;
         RetrievalResult retrieval;
         using (timings.Measure("retrieve"))
         {
-            retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(question, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
+            retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(query, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
         }
-        var evidence = await DefinitionLeads.AddAsync(question, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
+        var evidence = await DefinitionLeads.AddAsync(query, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
         BuiltPrompt? prompt = null;
         if (_chat is not null && evidence.Count > 0)
         {
@@ -156,7 +165,7 @@ public sealed class AskService
                 prompt = _prompts.Build(question, request.History, evidence, _chat.ContextWindow);
             }
         }
-        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant);
+        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant) { Rewritten = rewrite?.Rewritten };
     }
 
     private ChatRequest ChatRequestFor(Prepared prepared) =>
@@ -167,7 +176,7 @@ public sealed class AskService
         ExtractiveResult result;
         using (timings.Measure(generationDegraded is null ? "generate" : "fallback"))
         {
-            result = _extractive.Answer(prepared.Question, prepared.Evidence);
+            result = _extractive.Answer(prepared.Rewritten ?? prepared.Question, prepared.Evidence);
         }
         return new Answer
         {
@@ -178,6 +187,7 @@ public sealed class AskService
             AbstentionReason = result.AbstentionReason,
             Model = ExtractiveAnswerer.ModelId,
             Degraded = Join(prepared.RetrievalDegraded, generationDegraded),
+            RewrittenQuery = prepared.Rewritten,
         };
     }
 
@@ -196,6 +206,7 @@ public sealed class AskService
                 Model = model,
                 Degraded = degraded,
                 Usage = usage,
+                RewrittenQuery = prepared.Rewritten,
             };
         }
 
@@ -216,6 +227,7 @@ public sealed class AskService
             Degraded = degraded,
             UnsupportedSentences = verified.UnsupportedSentences,
             Usage = usage,
+            RewrittenQuery = prepared.Rewritten,
         };
     }
 

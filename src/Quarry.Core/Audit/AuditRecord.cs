@@ -66,4 +66,6 @@ public static class AuditKinds
     public const string DocumentAccessChanged = "document.access_changed";
     /// <summary>A caller with the bypass role read past document access lists.</summary>
     public const string AccessBypassed = "access.bypassed";
+    public const string SessionCreated = "session.created";
+    public const string SessionDeleted = "session.deleted";
 }

@@ -1,0 +1,2 @@
+-- Placeholder on branch feat/sessions only: another branch owns schema version 11. DELETE this file at merge.
+SELECT 1;
