@@ -15,6 +15,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Endpoints;
 using Quarry.Server.Errors;
 using Quarry.Server.Hosting;
@@ -112,6 +113,7 @@ public static class QuarryServer
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection")));
         services.AddQuarryEngine(builder.Configuration, dataDirectory);
         services.AddQuarryAuditTrail(builder.Configuration, dataDirectory);
+        services.AddQuarryServerConversations();
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -179,6 +181,7 @@ public static class QuarryServer
             KeyEndpoints.Map(v1);
             AuditEndpoints.Map(v1);
             MeEndpoints.Map(v1);
+            v1.MapQuarrySessions();
         }
         return app;
     }

@@ -11,6 +11,7 @@ using Quarry.Caching;
 using Quarry.Generation;
 using Quarry.Retrieval;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Errors;
 using Quarry.Server.Limits;
 using Quarry.Server.Streaming;
@@ -71,12 +72,19 @@ internal static class ChatCompletionsEndpoints
         {
             History = messages[..^1],
         };
+        var (session, sessionError) = await SessionTurn.OpenAsync(http, body.SessionId, ct);
+        if (sessionError is not null) return sessionError;
+        request = session?.Apply(request) ?? request;
         var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         if (body.Stream == true)
-            return new CompletionStream(ask.StreamAsync(request, AnswerCacheHttp.Read(http, null), ct), id, created, kb.Name);
+        {
+            var events = ask.StreamAsync(request, AnswerCacheHttp.Read(http, null), ct);
+            return new CompletionStream(session?.RecordAsync(request.Question, events, ct) ?? events, id, created, kb.Name);
+        }
 
         var answer = await ask.AskAsync(request, AnswerCacheHttp.Read(http, null), ct);
+        if (session is not null) await session.AppendAsync(request.Question, answer, ct);
         return Results.Ok(new
         {
             id,
@@ -94,7 +102,7 @@ internal static class ChatCompletionsEndpoints
         : new { prompt_tokens = usage.InputTokens, completion_tokens = usage.OutputTokens, total_tokens = usage.TotalTokens };
 
     private static object Extension(Answer answer) =>
-        new { grounded = answer.Grounded, abstained = answer.Abstained, abstentionReason = answer.AbstentionReason, model = answer.Model, degraded = answer.Degraded };
+        new { grounded = answer.Grounded, abstained = answer.Abstained, abstentionReason = answer.AbstentionReason, model = answer.Model, degraded = answer.Degraded, rewrittenQuery = answer.RewrittenQuery };
 
     /// <summary>A problem that OpenAI clients also understand: they read <c>error.message</c>.</summary>
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult OpenAiProblem(ProblemKind kind, string message, string code)

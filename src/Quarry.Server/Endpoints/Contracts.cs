@@ -135,10 +135,13 @@ public sealed record AskHttpRequest(
     int? TopK,
     FilterRequest? Filters,
     IReadOnlyList<HistoryMessage>? History,
-    string? Cache = null);
+    string? Cache = null,
+    string? SessionId = null);
 
 /// <summary>An OpenAI chat-completions request; <see cref="Model"/> names the knowledge base.</summary>
-public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatCompletionMessage>? Messages, bool? Stream);
+/// <param name="SessionId">Quarry's extension: the session the question belongs to (or the X-Session-Id header).</param>
+public sealed record ChatCompletionRequest(string? Model, IReadOnlyList<ChatCompletionMessage>? Messages, bool? Stream,
+    [property: System.Text.Json.Serialization.JsonPropertyName("session_id")] string? SessionId = null);
 
 /// <param name="Content">A string, or an array of parts of which the "text" ones are read.</param>
 public sealed record ChatCompletionMessage(string? Role, JsonElement Content);
