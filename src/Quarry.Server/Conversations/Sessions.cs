@@ -36,6 +36,8 @@ internal sealed class Sessions(IConversationStore store, IOptions<ConversationOp
 
     public ConversationLimits Limits => new(options.Value.MaxTurns, options.Value.MaxBytes);
 
+    private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdef");
+
     private static bool IsWellFormed(string? id) =>
-        id is { Length: > 4 and <= 64 } && id.StartsWith("ses_", StringComparison.Ordinal) && id.AsSpan(4).IndexOfAnyExcept("0123456789abcdef") < 0;
+        id is { Length: > 4 and <= 64 } && id.StartsWith("ses_", StringComparison.Ordinal) && id.AsSpan(4).IndexOfAnyExcept(Hex) < 0;
 }
