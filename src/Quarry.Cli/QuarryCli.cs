@@ -20,6 +20,7 @@ internal static class QuarryCli
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EvalFollowUpsCommand.Create());
         root.Subcommands.Add(AskCommand.Create());
         root.Subcommands.Add(EvalAnswersCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
