@@ -27,6 +27,7 @@ internal static class QuarryCli
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
         root.Subcommands.Add(ReindexCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());

@@ -22,6 +22,7 @@ using Quarry.Server.Hosting;
 using Quarry.Server.Jobs;
 using Quarry.Server.Lifecycle;
 using Quarry.Server.Limits;
+using Quarry.Server.Mcp;
 using Quarry.Server.Observability;
 using Quarry.Server.Privacy;
 using Quarry.Server.Security;
@@ -114,6 +115,7 @@ public static class QuarryServer
         services.AddQuarryEngine(builder.Configuration, dataDirectory);
         services.AddQuarryAuditTrail(builder.Configuration, dataDirectory);
         services.AddQuarryServerConversations();
+        services.AddQuarryMcp();
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -182,6 +184,7 @@ public static class QuarryServer
             AuditEndpoints.Map(v1);
             MeEndpoints.Map(v1);
             v1.MapQuarrySessions();
+            app.MapQuarryMcp();
         }
         return app;
     }
