@@ -22,7 +22,7 @@ internal static class FollowUpRule
 
     private static readonly string[] EllipticalOpenings = ["and ", "what about ", "how about ", "also ", "or ", "but ", "same for ", "and what about "];
 
-    /// <summary>Content words at or below which a question is treated as elliptical.</summary>
+    /// <summary>Content words below which a question is elliptical (at which, too, unless one of them names something).</summary>
     private const int ShortQuestionWords = 2;
 
     /// <summary>Terms carried over from the previous turn at most; more would drown the follow-up's own words.</summary>
@@ -55,9 +55,12 @@ internal static class FollowUpRule
     {
         var lower = question.Trim().ToLowerInvariant();
         if (EllipticalOpenings.Any(o => lower.StartsWith(o, StringComparison.Ordinal))) return true;
-        var words = Words(lower).ToList();
-        if (words.Any(Anaphors.Contains)) return true;
-        return words.Count(w => !EnglishStopwords.Contains(w) && !IsQuestionWord(w)) <= ShortQuestionWords;
+        var words = Words(question.Trim()).ToList();
+        if (words.Any(w => Anaphors.Contains(w.ToLowerInvariant()))) return true;
+        var content = words.Select((w, i) => (Word: w, Index: i))
+            .Where(x => !EnglishStopwords.Contains(x.Word.ToLowerInvariant()) && !IsQuestionWord(x.Word.ToLowerInvariant())).ToList();
+        // "Why?", "How long?" lean on the conversation; "What is the capital of France?" names its subject.
+        return content.Count < ShortQuestionWords || (content.Count == ShortQuestionWords && !content.Any(x => x.Index > 0 && char.IsUpper(x.Word[0])));
     }
 
     /// <summary>Entities (runs of capitalized words, kept whole) first, then the remaining content words, in order.</summary>

@@ -17,6 +17,12 @@ public sealed class FollowUpRuleTests
     public void A_question_that_stands_alone_is_left_as_asked(string question) =>
         FollowUpRule.Rewrite(question, ["When was the University of Notre Dame founded?"]).Should().BeNull();
 
+    [Theory]
+    [InlineData("Why?")]
+    [InlineData("How long exactly?")]
+    public void A_short_question_without_a_subject_is_elliptical(string question) =>
+        FollowUpRule.IsFollowUp(question).Should().BeTrue();
+
     [Fact]
     public void Without_history_nothing_is_rewritten() =>
         FollowUpRule.Rewrite("Who founded it?", []).Should().BeNull();
