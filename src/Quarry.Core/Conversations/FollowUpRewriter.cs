@@ -45,7 +45,6 @@ public sealed class FollowUpRewriter
         var result = await RewriteWithModelAsync(question, history, tenant, cancellationToken) ?? ByRule(question, previous);
         stage.Activity?.SetTag("quarry.rewrite.method", result.Method);
         stage.Activity?.SetTag("quarry.rewrite.changed", result.Rewritten is not null);
-        if (RequestFacts.Current is { } facts && result.Rewritten is not null) facts.RewrittenQuery = result.Rewritten;
         return result;
     }
 

@@ -51,8 +51,6 @@ public sealed class RequestFacts
     public long CompletionTokens { get; set; }
     /// <summary>The cache layer that served the answer (memory, redis, postgres, semantic), or null for a miss.</summary>
     public string? CacheLayer { get; set; }
-    /// <summary>The standalone query a follow-up was rewritten to before retrieval, or null.</summary>
-    public string? RewrittenQuery { get; set; }
     /// <summary>The session the request belongs to (audited as the record's subject), or null.</summary>
     public string? SessionId { get; set; }
 

@@ -27,6 +27,7 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
     [Description("Lists the knowledge bases you may search and ask, with their document counts.")]
     public async Task<string> ListKnowledgeBasesAsync(CancellationToken cancellationToken)
     {
+        Audited("list_knowledge_bases");
         var kbs = await KnowledgeBaseLookup.ListAsync(store, caller.User, cancellationToken);
         return Serialize(new { knowledgeBases = kbs.Where(k => !k.Hidden).Select(k => new { name = k.Name, documents = k.DocumentCount }) });
     }
@@ -39,6 +40,7 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
         [Description("How many passages to return (default 10).")] int? topK = null,
         CancellationToken cancellationToken = default)
     {
+        Audited("search");
         var filter = await FilterAsync(knowledgeBase, cancellationToken);
         var result = await retriever.RetrieveAsync(new RetrievalRequest(query, filter, topK), cancellationToken);
         return Serialize(new
@@ -65,6 +67,7 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
         [Description("Knowledge base name (see list_knowledge_bases); all of yours when omitted.")] string? knowledgeBase = null,
         CancellationToken cancellationToken = default)
     {
+        Audited("ask");
         var filter = await FilterAsync(knowledgeBase, cancellationToken);
         var answer = await answers.AskAsync(new AskRequest(question, filter), new AnswerCacheRequest(AccessScope: caller.User.AccessScopeKey()), cancellationToken);
         return Serialize(new
@@ -84,6 +87,7 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
         [Description("The document id (from search or ask results).")] string documentId,
         CancellationToken cancellationToken = default)
     {
+        Audited("get_document");
         var (found, document) = await DocumentEndpoints.FindAsync(store, caller.User, knowledgeBase, documentId, cancellationToken);
         if (found is null) throw new McpException($"No knowledge base named '{knowledgeBase}'.");
         if (document is null) throw new McpException($"No document '{documentId}' in knowledge base '{knowledgeBase}'.");
@@ -106,6 +110,13 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
         var (filter, error) = await FilterMapping.BuildAsync(store, caller.User, knowledgeBase, null, null, cancellationToken);
         if (error is not null) throw new McpException(error is ProblemHttpResult problem ? problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "Refused." : "Refused.");
         return filter!;
+    }
+
+    /// <summary>The request's metrics, summary line and audit record name the tool (mcp_search, mcp_ask…); what it
+    /// retrieved and cited is recorded as for <c>/v1</c>.</summary>
+    private static void Audited(string tool)
+    {
+        if (Quarry.Diagnostics.RequestFacts.Current is { } facts) facts.Route = "mcp_" + tool;
     }
 
     private static string Serialize(object value) => JsonSerializer.Serialize(value, Json);

@@ -47,6 +47,17 @@ public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixtu
         results[4].GetProperty("text").GetString().Should().Contain("No knowledge base named 'secret'");
         results[5].GetProperty("isError").GetBoolean().Should().BeTrue();
         results[5].GetProperty("text").GetString().Should().NotContain("Gull Bay");
+
+        // Tool calls are audited like /v1 requests, under their tool's route.
+        using var admin = fixture.Server.Client(fixture.Admin);
+        var routes = new List<string?>();
+        for (var attempt = 0; attempt < 50 && !routes.Contains("mcp_ask"); attempt++)
+        {
+            await Task.Delay(200);
+            var page = await (await admin.GetAsync("/v1/audit?limit=200")).JsonAsync(HttpStatusCode.OK);
+            routes = [.. page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("route").GetString())];
+        }
+        routes.Should().Contain(["mcp_search", "mcp_ask", "mcp_get_document"]);
     }
 
     [Fact]
@@ -98,6 +109,7 @@ public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixtu
     public sealed class Fixture : IAsyncLifetime
     {
         internal ServerProcess Server { get; } = new();
+        public string Admin { get; private set; } = "";
         public string LimitedReader { get; private set; } = "";
         public string OtherTenant { get; private set; } = "";
         public string ZephyrId { get; private set; } = "";
@@ -106,7 +118,7 @@ public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixtu
 
         public async Task InitializeAsync()
         {
-            var admin = await Server.CreateKeyAsync("alpha", "admin");
+            var admin = Admin = await Server.CreateKeyAsync("alpha", "admin");
             OtherTenant = await Server.CreateKeyAsync("beta", "reader");
             await Server.StartAsync();
             using var client = Server.Client(admin);
