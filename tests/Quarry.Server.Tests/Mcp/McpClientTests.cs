@@ -48,16 +48,17 @@ public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixtu
         results[5].GetProperty("isError").GetBoolean().Should().BeTrue();
         results[5].GetProperty("text").GetString().Should().NotContain("Gull Bay");
 
-        // Tool calls are audited like /v1 requests, under their tool's route.
+        // Tool calls are audited like /v1 requests, under their tool's route (streamable HTTP answers as an event
+        // stream, so with the _stream suffix every streamed answer carries).
         using var admin = fixture.Server.Client(fixture.Admin);
         var routes = new List<string?>();
-        for (var attempt = 0; attempt < 50 && !routes.Contains("mcp_ask"); attempt++)
+        for (var attempt = 0; attempt < 50 && !routes.Contains("mcp_ask_stream"); attempt++)
         {
             await Task.Delay(200);
             var page = await (await admin.GetAsync("/v1/audit?limit=200")).JsonAsync(HttpStatusCode.OK);
             routes = [.. page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("route").GetString())];
         }
-        routes.Should().Contain(["mcp_search", "mcp_ask", "mcp_get_document"]);
+        routes.Should().Contain(["mcp_search_stream", "mcp_ask_stream", "mcp_get_document_stream"]);
     }
 
     [Fact]
