@@ -20,12 +20,14 @@ internal static class QuarryCli
         root.Subcommands.Add(IngestCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EvalFollowUpsCommand.Create());
         root.Subcommands.Add(AskCommand.Create());
         root.Subcommands.Add(EvalAnswersCommand.Create());
         root.Subcommands.Add(DocsCommand.Create());
         root.Subcommands.Add(KnowledgeBaseCommand.Create());
         root.Subcommands.Add(ReindexCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());

@@ -15,12 +15,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Endpoints;
 using Quarry.Server.Errors;
 using Quarry.Server.Hosting;
 using Quarry.Server.Jobs;
 using Quarry.Server.Lifecycle;
 using Quarry.Server.Limits;
+using Quarry.Server.Mcp;
 using Quarry.Server.Observability;
 using Quarry.Server.Privacy;
 using Quarry.Server.Security;
@@ -112,6 +114,8 @@ public static class QuarryServer
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "data-protection")));
         services.AddQuarryEngine(builder.Configuration, dataDirectory);
         services.AddQuarryAuditTrail(builder.Configuration, dataDirectory);
+        services.AddQuarryServerConversations();
+        services.AddQuarryMcp();
         services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -180,6 +184,8 @@ public static class QuarryServer
             AuditEndpoints.Map(v1);
             MeEndpoints.Map(v1);
             UsageEndpoints.Map(v1);
+            v1.MapQuarrySessions();
+            app.MapQuarryMcp();
         }
         return app;
     }

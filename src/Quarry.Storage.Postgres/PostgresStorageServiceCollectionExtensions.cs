@@ -46,6 +46,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<ITenantStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<Quarry.Spending.IUsageLedger>(sp => sp.GetRequiredService<PostgresStore>());
+        services.TryAddSingleton<Quarry.Conversations.IConversationStore>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IEmbeddingCache>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<Quarry.Caching.IKnowledgeVersions>(sp => sp.GetRequiredService<PostgresStore>());
         services.TryAddSingleton<IEmbeddingCacheEviction>(sp => sp.GetRequiredService<PostgresStore>());

@@ -42,6 +42,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IEmbeddingCacheEviction>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<Quarry.Audit.IAuditStore>(sp => sp.GetRequiredService<SqliteStore>());
         services.TryAddSingleton<Quarry.Spending.IUsageLedger>(sp => sp.GetRequiredService<SqliteStore>());
+        services.TryAddSingleton<Quarry.Conversations.IConversationStore>(sp => sp.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -69,3 +69,10 @@ public sealed class SqliteAccessControlTests : AccessControlComplianceTests<Sqli
         await base.DisposeAsync();
     }
 }
+
+public sealed class SqliteConversationStoreTests : ConversationStoreComplianceTests<SqliteTestStore>
+{
+    protected override Task<SqliteTestStore> CreateStoreAsync() => SqliteTestStore.CreateAsync(Clock);
+
+    protected override Quarry.Conversations.IConversationStore Conversations => Store.Inner;
+}

@@ -32,6 +32,8 @@ public sealed record Answer
     /// <summary>What the extractive answerer decided to answer or abstain on (for evaluation; not part of the wire contract).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public AnswerSupport? Support { get; init; }
+    /// <summary>The standalone query retrieval used when the question was a follow-up that was rewritten, else null.</summary>
+    public string? RewrittenQuery { get; init; }
 }
 
 /// <param name="N">The marker number used in the answer text ([n]).</param>

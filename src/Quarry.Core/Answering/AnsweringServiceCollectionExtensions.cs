@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Quarry.Citations;
+using Quarry.Conversations;
 using Quarry.Generation;
 using Quarry.Prompting;
 using Quarry.Retrieval;
@@ -23,7 +24,7 @@ public static class AnsweringServiceCollectionExtensions
         var options = services.AddOptions<AnsweringOptions>();
         if (configure is not null) options.Configure(configure);
         options.ValidateDataAnnotations().ValidateOnStart();
-        services.AddQuarryPrompting().AddQuarryCitations().AddQuarryExtractiveAnswerer();
+        services.AddQuarryPrompting().AddQuarryCitations().AddQuarryExtractiveAnswerer().AddQuarryFollowUpRewriting();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AskService(
             sp.GetRequiredService<Retriever>(),
@@ -35,7 +36,8 @@ public static class AnsweringServiceCollectionExtensions
             sp.GetService<ILogger<AskService>>() ?? NullLogger<AskService>.Instance,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Spending.UsageMeter>(),
-            sp.GetService<Intents.IntentAnswerer>()));
+            sp.GetService<Intents.IntentAnswerer>(),
+            sp.GetService<FollowUpRewriter>()));
         return services;
     }
 }

@@ -28,13 +28,15 @@ public sealed class AskService
     private readonly TimeProvider _time;
     private readonly Spending.UsageMeter? _meter;
     private readonly Intents.IntentAnswerer? _intents;
+    private readonly Conversations.FollowUpRewriter? _rewriter;
 
     internal AskService(Retriever retriever, ExtractiveAnswerer extractive, PromptBuilder prompts, CitationVerifier verifier,
         IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time, Spending.UsageMeter? meter = null,
-        Intents.IntentAnswerer? intents = null)
+        Intents.IntentAnswerer? intents = null, Conversations.FollowUpRewriter? rewriter = null)
     {
         _meter = meter;
         _intents = intents;
+        _rewriter = rewriter;
         _retriever = retriever;
         _extractive = extractive;
         _prompts = prompts;
@@ -154,7 +156,11 @@ public sealed class AskService
     }
 
     private sealed record Prepared(string Question, IReadOnlyList<SuppliedEvidence> Evidence, BuiltPrompt? Prompt, string? RetrievalDegraded,
-        Documents.TenantId Tenant, AskRequest Request);
+        Documents.TenantId Tenant, AskRequest Request)
+    {
+        /// <summary>The standalone query retrieval used when a follow-up was rewritten; the extractive answer matches it too.</summary>
+        public string? Rewritten { get; init; }
+    }
 
     /// <summary>Small talk and summaries take their own route; null for an ordinary question.</summary>
     private async Task<Intents.IntentResult?> RouteAsync(AskRequest request, StageTimings timings, CancellationToken cancellationToken)
@@ -172,12 +178,14 @@ public sealed class AskService
     private async Task<Prepared> PrepareAsync(AskRequest request, StageTimings timings, CancellationToken cancellationToken)
     {
         var question = QuestionText.Clean(request.Question);
+        var rewrite = _rewriter is null || request.History.Count == 0 ? null : await _rewriter.RewriteAsync(question, request.History, request.Filter.Tenant, cancellationToken);
+        var query = rewrite?.Query ?? question;
         RetrievalResult retrieval;
         using (timings.Measure("retrieve"))
         {
-            retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(question, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
+            retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(query, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
         }
-        var evidence = await DefinitionLeads.AddAsync(question, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
+        var evidence = await DefinitionLeads.AddAsync(query, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
         BuiltPrompt? prompt = null;
         if (_chat is not null && evidence.Count > 0)
         {
@@ -187,7 +195,7 @@ public sealed class AskService
                 prompt = _prompts.Build(question, request.History, evidence, _chat.ContextWindow);
             }
         }
-        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant, request);
+        return new Prepared(question, prompt?.Evidence ?? evidence, prompt, retrieval.Degraded, request.Filter.Tenant, request) { Rewritten = rewrite?.Rewritten };
     }
 
     private ChatRequest ChatRequestFor(Prepared prepared)
@@ -212,7 +220,7 @@ public sealed class AskService
         ExtractiveResult result;
         using (timings.Measure(generationDegraded is null ? "generate" : "fallback"))
         {
-            result = _extractive.Answer(prepared.Question, prepared.Evidence);
+            result = _extractive.Answer(prepared.Rewritten ?? prepared.Question, prepared.Evidence);
         }
         return new Answer
         {
@@ -224,6 +232,7 @@ public sealed class AskService
             Support = result.Support,
             Model = ExtractiveAnswerer.ModelId,
             Degraded = Join(prepared.RetrievalDegraded, generationDegraded),
+            RewrittenQuery = prepared.Rewritten,
         };
     }
 
@@ -242,6 +251,7 @@ public sealed class AskService
                 Model = model,
                 Degraded = degraded,
                 Usage = usage,
+                RewrittenQuery = prepared.Rewritten,
             };
         }
 
@@ -262,6 +272,7 @@ public sealed class AskService
             Degraded = degraded,
             UnsupportedSentences = verified.UnsupportedSentences,
             Usage = usage,
+            RewrittenQuery = prepared.Rewritten,
         };
     }
 

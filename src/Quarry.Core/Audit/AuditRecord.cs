@@ -19,7 +19,8 @@ public sealed record AuditRecord
     /// <summary>The route (<see cref="AuditKinds"/>: search, ask, …) or the administrative event (key.created, …).</summary>
     public required string Route { get; init; }
     public IReadOnlyList<string> KnowledgeBases { get; init; } = [];
-    /// <summary>What an administrative event acted on: the key id, knowledge base name or document id.</summary>
+    /// <summary>What an administrative event acted on (the key id, knowledge base name, document id or session id), or
+    /// the session an answered request was asked in.</summary>
     public string? Subject { get; init; }
     /// <summary>The question as configured: the text, <c>sha256:…</c>, or null.</summary>
     public string? Question { get; init; }
@@ -66,4 +67,6 @@ public static class AuditKinds
     public const string DocumentAccessChanged = "document.access_changed";
     /// <summary>A caller with the bypass role read past document access lists.</summary>
     public const string AccessBypassed = "access.bypassed";
+    public const string SessionCreated = "session.created";
+    public const string SessionDeleted = "session.deleted";
 }

@@ -22,6 +22,7 @@ internal static class AuditRecordMapper
             KnowledgeBases = [.. facts.KnowledgeBases],
             Question = Question(facts.Query, options.Question),
             Filters = AuditChain.Clean(facts.Filters),
+            Subject = facts.SessionId,
             Retrieved = [.. facts.Retrieved.Select(r => new AuditRetrieved(r.ChunkId, r.DocumentId, r.Version))],
             Cited = [.. facts.Cited.Select(c => new AuditCited(c.ChunkId, c.DocumentId, c.Start, c.End))],
             Model = facts.Model,

@@ -51,6 +51,8 @@ public sealed class RequestFacts
     public long CompletionTokens { get; set; }
     /// <summary>The cache layer that served the answer (memory, redis, postgres, semantic), or null for a miss.</summary>
     public string? CacheLayer { get; set; }
+    /// <summary>The session the request belongs to (audited as the record's subject), or null.</summary>
+    public string? SessionId { get; set; }
 
     /// <summary>Set by the edge when the request began.</summary>
     public DateTimeOffset StartedAt { get; set; }

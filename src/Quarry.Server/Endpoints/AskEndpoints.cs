@@ -8,6 +8,7 @@ using Quarry.Answering;
 using Quarry.Caching;
 using Quarry.Generation;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Errors;
 using Quarry.Server.Limits;
 using Quarry.Server.Streaming;
@@ -25,11 +26,21 @@ internal static class AskEndpoints
     public static void Map(RouteGroupBuilder v1) =>
         v1.MapPost("/ask", async (AskHttpRequest body, HttpContext http, IDocumentStore store, AnswerCache ask, CancellationToken ct) =>
         {
+            var (session, sessionError) = await SessionTurn.OpenAsync(http, body.SessionId, ct);
+            if (sessionError is not null) return sessionError;
+            // A session's knowledge base is the default for its questions.
+            if (session?.Session.KnowledgeBase is { } kb && body.KnowledgeBase is null && body.KnowledgeBases is null) body = body with { KnowledgeBase = kb };
             var (request, error) = await BuildAsync(body, http, store, ct);
             if (error is not null) return error;
+            request = session?.Apply(request!) ?? request!;
             if (ServerSentEvents.Requested(http.Request))
-                return new AnswerStream(ask.StreamAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
-            return Results.Ok(await ask.AskAsync(request!, AnswerCacheHttp.Read(http, body.Cache), ct));
+            {
+                var events = ask.StreamAsync(request, AnswerCacheHttp.Read(http, body.Cache), ct);
+                return new AnswerStream(session?.RecordAsync(body.Question!, events, ct) ?? events);
+            }
+            var answer = await ask.AskAsync(request, AnswerCacheHttp.Read(http, body.Cache), ct);
+            if (session is not null) await session.AppendAsync(body.Question!, answer, ct);
+            return Results.Ok(answer);
         }).RequireAuthorization(Policies.Reader)
             .WithTags("Answers").WithName("Ask").Produces<Answer>().Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)

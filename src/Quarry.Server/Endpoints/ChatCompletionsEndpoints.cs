@@ -11,6 +11,7 @@ using Quarry.Caching;
 using Quarry.Generation;
 using Quarry.Retrieval;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Errors;
 using Quarry.Server.Limits;
 using Quarry.Server.Streaming;
@@ -74,12 +75,19 @@ internal static class ChatCompletionsEndpoints
             },
             http, model: null, body.Temperature, body.MaxCompletionTokens ?? body.MaxTokens);
         if (invalid is not null) return invalid;
+        var (session, sessionError) = await SessionTurn.OpenAsync(http, body.SessionId, ct);
+        if (sessionError is not null) return sessionError;
+        request = session?.Apply(request!) ?? request!;
         var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var created = time.GetUtcNow().ToUnixTimeSeconds();
         if (body.Stream == true)
-            return new CompletionStream(ask.StreamAsync(request!, AnswerCacheHttp.Read(http, null), ct), id, created, kb.Name, body.StreamOptions?.IncludeUsage == true);
+        {
+            var events = ask.StreamAsync(request, AnswerCacheHttp.Read(http, null), ct);
+            return new CompletionStream(session?.RecordAsync(request.Question, events, ct) ?? events, id, created, kb.Name, body.StreamOptions?.IncludeUsage == true);
+        }
 
-        var answer = await ask.AskAsync(request!, AnswerCacheHttp.Read(http, null), ct);
+        var answer = await ask.AskAsync(request, AnswerCacheHttp.Read(http, null), ct);
+        if (session is not null) await session.AppendAsync(request.Question, answer, ct);
         return Results.Ok(new
         {
             id,
@@ -106,6 +114,8 @@ internal static class ChatCompletionsEndpoints
         abstentionReason = answer.AbstentionReason,
         model = answer.Model,
         degraded = answer.Degraded,
+        rewrittenQuery = answer.RewrittenQuery,
+        route = answer.Route,
         cost = answer.Cost,
         cache = answer.Cache,
     };

@@ -139,9 +139,11 @@ public sealed record AskHttpRequest(
     string? Cache = null,
     string? Model = null,
     float? Temperature = null,
-    int? MaxTokens = null);
+    int? MaxTokens = null,
+    string? SessionId = null);
 
 /// <summary>An OpenAI chat-completions request; <see cref="Model"/> names the knowledge base.</summary>
+/// <param name="SessionId">Quarry's extension: the session the question belongs to (or the X-Session-Id header).</param>
 public sealed record ChatCompletionRequest(
     string? Model,
     IReadOnlyList<ChatCompletionMessage>? Messages,
@@ -149,7 +151,8 @@ public sealed record ChatCompletionRequest(
     float? Temperature = null,
     [property: System.Text.Json.Serialization.JsonPropertyName("max_tokens")] int? MaxTokens = null,
     [property: System.Text.Json.Serialization.JsonPropertyName("max_completion_tokens")] int? MaxCompletionTokens = null,
-    [property: System.Text.Json.Serialization.JsonPropertyName("stream_options")] ChatStreamOptions? StreamOptions = null);
+    [property: System.Text.Json.Serialization.JsonPropertyName("stream_options")] ChatStreamOptions? StreamOptions = null,
+    [property: System.Text.Json.Serialization.JsonPropertyName("session_id")] string? SessionId = null);
 
 /// <summary>OpenAI's <c>stream_options</c>: with <c>include_usage</c> a last chunk carries the usage.</summary>
 public sealed record ChatStreamOptions([property: System.Text.Json.Serialization.JsonPropertyName("include_usage")] bool? IncludeUsage);

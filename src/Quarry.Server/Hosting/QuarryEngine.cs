@@ -40,6 +40,7 @@ public static class QuarryEngine
         services.Configure<ExtractiveAnswererOptions>(configuration.GetSection(ExtractiveAnswererOptions.SectionName));
         services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
         services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
+        services.Configure<Quarry.Conversations.ConversationOptions>(configuration.GetSection(Quarry.Conversations.ConversationOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration, localEmbeddings ?? LocalModelConfiguration.SelectedEmbeddings(configuration));
         LocalModelConfiguration.AddReranker(services, configuration);
         // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.

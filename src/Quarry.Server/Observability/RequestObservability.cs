@@ -95,6 +95,8 @@ internal sealed class RequestObservability(
         if (path.Equals("/v1/search", StringComparison.OrdinalIgnoreCase)) return "search";
         if (path.Equals("/v1/ask", StringComparison.OrdinalIgnoreCase)) return "ask";
         if (path.Equals("/v1/chat/completions", StringComparison.OrdinalIgnoreCase)) return "chat_completions";
+        // MCP messages; a tool call renames its route (mcp_search, mcp_ask…).
+        if (path.Equals("/mcp", StringComparison.OrdinalIgnoreCase)) return "mcp";
         return null;
     }
 

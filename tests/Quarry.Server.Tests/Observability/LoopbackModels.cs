@@ -20,9 +20,18 @@ internal sealed class LoopbackModels : LoopbackHttpServer
     public const int CompletionTokens = 12;
 
     private readonly Func<string, string> _answer;
+    private readonly Func<string, string?>? _reply;
 
     /// <param name="answer">Shapes the answer from the verifiable first sentence (default: that sentence and [1]).</param>
-    public LoopbackModels(Func<string, string>? answer = null) => _answer = answer ?? (sentence => sentence + " [1]");
+    /// <param name="reply">Given the whole prompt, a reply that replaces the answer (null: answer as usual).</param>
+    public LoopbackModels(Func<string, string>? answer = null, Func<string, string?>? reply = null)
+    {
+        _answer = answer ?? (sentence => sentence + " [1]");
+        _reply = reply;
+    }
+
+    /// <summary>The body of every chat completion request received.</summary>
+    public ConcurrentQueue<JsonNode> ChatRequests { get; } = new();
 
     public Uri Endpoint => new(BaseAddress, "v1");
 
@@ -59,8 +68,9 @@ internal sealed class LoopbackModels : LoopbackHttpServer
 
     private async Task ChatAsync(HttpListenerResponse response, JsonNode body)
     {
+        ChatRequests.Enqueue(body);
         var prompt = string.Join("\n", body["messages"]!.AsArray().Select(m => m!["content"]?.ToString() ?? ""));
-        var answer = _answer(FirstEvidenceSentence(prompt));
+        var answer = _reply?.Invoke(prompt) ?? _answer(FirstEvidenceSentence(prompt));
         var usage = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = CompletionTokens, ["total_tokens"] = PromptTokens + CompletionTokens };
         if (body["stream"]?.GetValue<bool>() != true)
         {

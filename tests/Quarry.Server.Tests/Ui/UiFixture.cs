@@ -47,13 +47,26 @@ public sealed class UiFixture : IAsyncLifetime
         (await (await client.UploadTextAsync(KnowledgeBase, name, text)).JsonAsync(HttpStatusCode.Accepted)).GetProperty("jobId").GetString()!;
 
     /// <summary>A page with the key and knowledge base already chosen (as a returning user has them), at a viewport size.</summary>
-    public async Task<IPage> OpenAsync(string key, int width, int height)
+    /// <param name="shareKey">Use <paramref name="key"/> itself rather than a new key of its role (a user's second browser).</param>
+    public async Task<IPage> OpenAsync(string key, int width, int height, bool shareKey = false)
     {
+        if (!shareKey) key = await OwnKeyAsync(key);
         var page = await Chromium.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = height } });
         await page.AddInitScriptAsync($"if (!sessionStorage.getItem('seeded')) {{ localStorage.setItem('quarry.key', {JsonSerializer.Serialize(key)}); localStorage.setItem('quarry.kb', '{KnowledgeBase}'); sessionStorage.setItem('seeded', '1'); }}");
         await page.GotoAsync(Server.BaseAddress.ToString());
         await Assertions.Expect(page.Locator("#kb-select")).ToHaveValueAsync(KnowledgeBase);
         return page;
+    }
+
+    /// <summary>Conversations are server-side sessions of the caller: each page gets a new key of the same role, so one
+    /// test's chats never appear in another's list (as two users' would not).</summary>
+    internal async Task<string> OwnKeyAsync(string key)
+    {
+        var role = key == Admin ? "admin" : key == Reader ? "reader" : null;
+        if (role is null) return key;
+        using var admin = Server.Client(Admin);
+        var created = await (await admin.PostJsonAsync("/v1/keys", new { role, name = "ui page" })).JsonAsync(HttpStatusCode.Created);
+        return created.GetProperty("key").GetString()!;
     }
 
     public static string Shot(string name) => Browser.ScreenshotPath(name, "ui-screenshots");

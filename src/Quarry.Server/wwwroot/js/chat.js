@@ -1,5 +1,5 @@
 // The conversation: streamed answers rendered as sanitized Markdown, [n] markers that open the source panel, stop,
-// regenerate and copy. Conversations are kept by conversation-store.js, so they survive a reload.
+// regenerate and copy. Conversations are server-side sessions (conversation-store.js): they survive a reload.
 import { $, state, request, showError, UiError } from "./api.js";
 import { openSource } from "./source.js";
 import { listConversations, createConversation, loadTurns, saveTurns } from "./conversation-store.js";
@@ -122,7 +122,9 @@ async function send(question, fresh = false) {
       method: "POST",
       signal: controller.signal,
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify({ question, knowledgeBase: state.kb, history: history(), cache: fresh ? "bypass" : undefined }),
+      // In a stored conversation the server supplies the history (and records this turn); a chat that could not
+      // be stored sends its own.
+      body: JSON.stringify({ question, knowledgeBase: state.kb, sessionId: owner.id ?? undefined, history: owner.id ? undefined : history(), cache: fresh ? "bypass" : undefined }),
     });
     await readStream(response, turn, li, progress);
     showError("");

@@ -1,69 +1,61 @@
-// Where conversations are kept. For now the browser's localStorage; a server session API can replace this module:
-// the rest of the UI only calls the functions exported here, and they already return promises.
-const IndexKey = "quarry.conversations";
-const turnsKey = (id) => "quarry.conversation." + id;
-const MaxTurns = 50;
+// Where conversations are kept: server-side sessions (/v1/sessions), so they follow the user's key to any browser.
+// The server appends each answered turn itself (the question is asked with its sessionId); this module lists, opens,
+// titles, renames, moves and deletes sessions. The rest of the UI only calls the functions exported here.
+import { api } from "./api.js";
 
-function readIndex() {
-  try { return JSON.parse(localStorage.getItem(IndexKey) || "[]"); } catch { return []; }
+const TitleLength = 60;
+// Sessions this page has already titled (by their first question or by the user): not retitled.
+const titled = new Set();
+
+const summary = (s) => ({ id: s.id, kb: s.knowledgeBase || "", title: s.title, createdAt: s.createdAt, updatedAt: s.updatedAt });
+
+async function sessions() {
+  return (await api("/v1/sessions?limit=500", { quiet: true })).items;
 }
-function writeIndex(index) { localStorage.setItem(IndexKey, JSON.stringify(index)); }
-const now = () => new Date().toISOString();
-// crypto.randomUUID exists only in secure contexts (https, localhost); a server on a LAN address is neither.
-const newId = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
 
 /** The knowledge base's conversations, newest first: { id, kb, title, createdAt, updatedAt }. */
 export async function listConversations(kb) {
-  adoptLegacy(kb);
-  return readIndex().filter((c) => c.kb === kb).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  return (await sessions()).filter((s) => (s.knowledgeBase || "") === kb).map(summary);
 }
 
 export async function createConversation(kb, title = "New chat") {
-  const conversation = { id: newId(), kb, title, named: false, createdAt: now(), updatedAt: now() };
-  writeIndex([...readIndex(), conversation]);
-  localStorage.setItem(turnsKey(conversation.id), "[]");
-  return conversation;
+  return summary(await api("/v1/sessions", { method: "POST", json: { title, knowledgeBase: kb || undefined }, quiet: true }));
 }
 
+/** The conversation's turns as the chat renders them; none when it no longer exists (deleted, expired). */
 export async function loadTurns(id) {
-  try { return JSON.parse(localStorage.getItem(turnsKey(id)) || "[]"); } catch { return []; }
+  let detail;
+  try { detail = await api(`/v1/sessions/${encodeURIComponent(id)}`, { quiet: true }); } catch (err) {
+    if (err.status === 404) return [];
+    throw err;
+  }
+  if (detail.session.title !== "New chat") titled.add(id);
+  return detail.turns.flatMap((t) => [
+    { role: "user", text: t.question },
+    { role: "assistant", text: t.answer, answer: { citations: t.citations, rewrittenQuery: t.rewrittenQuery } },
+  ]);
 }
 
-/** Stores the turns (the newest 50) and, until the user names it, titles the conversation by its first question. */
+/** The server stores the turns as they are answered; until the user names it, the conversation is titled by its
+ * first question. */
 export async function saveTurns(id, turns) {
-  localStorage.setItem(turnsKey(id), JSON.stringify(turns.slice(-MaxTurns)));
   const first = turns.find((t) => t.role === "user");
-  writeIndex(readIndex().map((c) => c.id !== id ? c : {
-    ...c,
-    title: !c.named && first ? first.text.slice(0, 60) : c.title,
-    updatedAt: now(),
-  }));
+  if (!first || titled.has(id)) return;
+  titled.add(id);
+  await api(`/v1/sessions/${encodeURIComponent(id)}`, { method: "PATCH", json: { title: first.text.slice(0, TitleLength) }, quiet: true });
 }
 
 export async function renameConversation(id, title) {
-  writeIndex(readIndex().map((c) => c.id === id ? { ...c, title, named: true } : c));
+  titled.add(id);
+  await api(`/v1/sessions/${encodeURIComponent(id)}`, { method: "PATCH", json: { title } });
 }
 
 export async function deleteConversation(id) {
-  writeIndex(readIndex().filter((c) => c.id !== id));
-  localStorage.removeItem(turnsKey(id));
+  await api(`/v1/sessions/${encodeURIComponent(id)}`, { method: "DELETE" });
 }
 
 /** Conversations follow their knowledge base when it is renamed. */
 export async function moveConversations(fromKb, toKb) {
-  writeIndex(readIndex().map((c) => c.kb === fromKb ? { ...c, kb: toKb } : c));
-}
-
-// The first version kept one conversation per knowledge base under "quarry.chat.<kb>": it becomes a listed one.
-function adoptLegacy(kb) {
-  const legacy = localStorage.getItem("quarry.chat." + kb);
-  if (legacy === null) return;
-  localStorage.removeItem("quarry.chat." + kb);
-  let turns = [];
-  try { turns = JSON.parse(legacy); } catch { /* unreadable: dropped */ }
-  if (!turns.length) return;
-  const id = newId();
-  const first = turns.find((t) => t.role === "user");
-  writeIndex([...readIndex(), { id, kb, title: first ? first.text.slice(0, 60) : "Earlier chat", named: false, createdAt: now(), updatedAt: now() }]);
-  localStorage.setItem(turnsKey(id), legacy);
+  const moving = (await sessions()).filter((s) => s.knowledgeBase === fromKb);
+  await Promise.all(moving.map((s) => api(`/v1/sessions/${encodeURIComponent(s.id)}`, { method: "PATCH", json: { knowledgeBase: toKb }, quiet: true })));
 }
