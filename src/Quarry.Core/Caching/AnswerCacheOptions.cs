@@ -41,7 +41,7 @@ public sealed class AnswerCacheOptions
     /// <summary>Cosine similarity at or above which an earlier question of the same scope counts as the same question.
     /// Calibrated on SQuAD (docs/CACHING.md): distinct questions about one paragraph must not meet it.</summary>
     [Range(0.5, 1.0)]
-    public double SemanticThreshold { get; set; } = 0.95;
+    public double SemanticThreshold { get; set; } = 0.97;
 
     /// <summary>Questions remembered per scope (tenant + knowledge bases + filters + version + model) for the semantic layer.</summary>
     [Range(1, 1_000_000)]
