@@ -133,9 +133,11 @@ public sealed class ConcurrencyTests : IAsyncLifetime
         var written = 0;
         var refused = 0;
 
+        // Writers go on until they are refused: on a busy machine the delete can come late, and a writer that stopped
+        // early on its own would prove nothing. 20,000 rounds without a refusal would mean the delete starved.
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
-            for (var r = 0; r < 200; r++)
+            for (var r = 0; r < 20_000; r++)
             {
                 try
                 {

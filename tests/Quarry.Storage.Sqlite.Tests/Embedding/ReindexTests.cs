@@ -204,8 +204,9 @@ public sealed class ReindexTests : IDisposable
             await offline.IngestAsync("plain", Corpus[..1]);
         }
         // Back to schema 2: what migrations 3 (this one) and later add (keys, audit, fair ingestion, hidden KBs, child
-        // documents, knowledge versions, access lists) goes away, the data stays.
+        // documents, knowledge versions, access lists, chat usage, sessions) goes away, the data stays.
         await ExecuteAsync("""
+            DROP TABLE session_turns; DROP TABLE sessions; DROP TABLE llm_usage;
             ALTER TABLE documents DROP COLUMN acl_id; DROP TABLE access_list_entries; DROP TABLE access_lists;
             DROP TRIGGER documents_version_insert; DROP TRIGGER documents_version_update; DROP TRIGGER documents_version_delete;
             DROP TRIGGER index_changes_version; DROP TRIGGER knowledge_bases_version_model; DROP INDEX embedding_cache_created;
