@@ -56,6 +56,11 @@ internal static class AskCommand
                     PrintSources(answer);
                 }
             }
+            catch (Quarry.Spending.QuotaExceededException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return ExitCodes.Error;
+            }
             catch (Exception ex) when (ex is InvalidQueryException or Quarry.Generation.UnknownChatModelException)
             {
                 await Console.Error.WriteLineAsync(ex.Message);
