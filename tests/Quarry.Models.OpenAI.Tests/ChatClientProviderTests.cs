@@ -117,4 +117,26 @@ public sealed class ChatClientProviderTests : IAsyncLifetime
         act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle()
             .Which.Should().StartWith("Models:Chat:Routing:Rules:0:Provider 'ghost' is not one of the configured providers");
     }
+
+    [Fact]
+    public async Task The_gateway_is_itself_an_IChatClient_for_app_code()
+    {
+        using var services = Build(("Routing:Rules:0:Name", "short"), ("Routing:Rules:0:Provider", "cheap"), ("Routing:Rules:0:MaxQuestionWords", "4"));
+        IChatClient client = services.GetRequiredService<IChatModel>().AsChatClient();
+        _cheap.Then(ChatReply.Answer("Hi there.", promptTokens: 9, completionTokens: 2));
+
+        var response = await client.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "Say hello")],
+            new ChatOptions { ModelId = "cheap", MaxOutputTokens = 20, AdditionalProperties = new() { ["quarry.tenant"] = "acme" } });
+        var streamed = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync("Say hello again")) streamed.Add(update);
+
+        response.Text.Should().Be("Hi there.");
+        response.ModelId.Should().Be("openai:gpt-small", "ModelId names the provider to try first");
+        response.Usage!.InputTokenCount.Should().Be(9);
+        _cheap.Requests[0].MaxCompletionTokens.Should().Be(20);
+        string.Concat(streamed.Select(u => u.Text)).Should().NotBeEmpty();
+        client.GetService<ChatClientMetadata>()!.ProviderName.Should().Be("quarry");
+        var act = () => client.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, [new DataContent(new byte[] { 1 }, "image/png")])]);
+        await act.Should().ThrowAsync<NotSupportedException>();
+    }
 }

@@ -21,4 +21,12 @@ public static class ChatClientServiceCollectionExtensions
             sp.GetKeyedService<IChatClient>(name) ?? sp.GetRequiredService<IChatClient>(), name, contextWindow));
         return services;
     }
+
+    /// <summary>Quarry's gateway (the registered <see cref="IChatModel"/>, with its limits, fallback, routing and
+    /// metering) as a Microsoft.Extensions.AI <see cref="IChatClient"/> for the app's own code.</summary>
+    public static IChatClient AsChatClient(this IChatModel gateway)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
+        return new GatewayChatClient(gateway);
+    }
 }
