@@ -212,7 +212,7 @@ public sealed class AskService
         var maxOutput = Math.Min(_options.MaxAnswerTokens, prompt.MaxOutputTokens);
         if (request.MaxOutputTokens is { } asked) maxOutput = Math.Min(maxOutput, asked);
         return new ChatRequest(prompt.Messages, maxOutput, prepared.Tenant, request.Temperature,
-            new ChatRouteHints(words, prompt.PromptTokens, intent, request.Model));
+            new ChatRouteHints(words, prompt.PromptTokens, intent, request.Model)) { Admitted = _chat is IChatAdmission };
     }
 
     private Answer Extract(Prepared prepared, StageTimings timings, string? generationDegraded)

@@ -14,7 +14,12 @@ public sealed record ChatMessage(ChatRole Role, string Content);
 /// <param name="Tenant">Whose request this is: the gateway rate-limits per tenant as well as per provider.</param>
 /// <param name="Routing">What the gateway's routing rules look at; null takes the configured chain as it is.</param>
 public sealed record ChatRequest(IReadOnlyList<ChatMessage> Messages, int MaxOutputTokens, TenantId? Tenant = null, float? Temperature = null,
-    ChatRouteHints? Routing = null);
+    ChatRouteHints? Routing = null)
+{
+    /// <summary>The caller already admitted the tenant for this request (<see cref="IChatAdmission"/>), so the quota
+    /// is not read from the store a second time.</summary>
+    internal bool Admitted { get; init; }
+}
 
 /// <param name="Model">The model that actually answered (after any fallback).</param>
 /// <param name="Degraded">The fallback path taken (e.g. "primary failed: 503 → secondary"), or null.</param>

@@ -48,7 +48,11 @@ internal sealed class IntentAnswerer(SummaryEvidence gather, Summarizer summariz
         if (chat is null) return new IntentResult(summarizer.Extractive(evidence, null) with { Route = QuestionRoutes.Summary }, evidence);
         var words = request.Question.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
         var template = new ChatRequest([], maxAnswerTokens, request.Filter.Tenant, request.Temperature,
-            new ChatRouteHints(words, options.SummaryBatchTokens, QuestionRoutes.Summary, request.Model));
+            new ChatRouteHints(words, options.SummaryBatchTokens, QuestionRoutes.Summary, request.Model))
+        {
+            // AskService admitted the tenant before routing here.
+            Admitted = chat is IChatAdmission,
+        };
         try
         {
             return new IntentResult((await summarizer.GenerateAsync(chat, evidence, template, cancellationToken)) with { Route = QuestionRoutes.Summary }, evidence);

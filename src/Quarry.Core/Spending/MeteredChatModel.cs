@@ -23,7 +23,7 @@ internal sealed class MeteredChatModel(IChatModel inner, UsageMeter meter, IToke
     public async Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         var tenant = request.Tenant ?? TenantId.Default;
-        await meter.EnsureWithinQuotaAsync(tenant, cancellationToken);
+        if (!request.Admitted) await meter.EnsureWithinQuotaAsync(tenant, cancellationToken);
         var completion = await inner.CompleteAsync(request, cancellationToken);
         var usage = completion.Usage ?? Estimate(request, completion.Text);
         await meter.RecordAsync(tenant, completion.Model, usage, CancellationToken.None);
@@ -33,7 +33,7 @@ internal sealed class MeteredChatModel(IChatModel inner, UsageMeter meter, IToke
     public async IAsyncEnumerable<ChatUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var tenant = request.Tenant ?? TenantId.Default;
-        await meter.EnsureWithinQuotaAsync(tenant, cancellationToken);
+        if (!request.Admitted) await meter.EnsureWithinQuotaAsync(tenant, cancellationToken);
         var text = new StringBuilder();
         string? model = null;
         TokenUsage? usage = null;
