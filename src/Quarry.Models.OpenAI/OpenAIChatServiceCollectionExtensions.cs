@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,7 @@ public static class OpenAIChatServiceCollectionExtensions
 {
     /// <summary>
     /// Reads chat providers and the fallback chain from <paramref name="section"/> (<c>Models:Chat</c>), registers each
-    /// provider as an OpenAI-compatible chat model and the gateway as the <see cref="IChatModel"/>. Keys per provider
+    /// provider as an OpenAI-compatible Microsoft.Extensions.AI chat client and the gateway as the <see cref="IChatModel"/>. Keys per provider
     /// (<c>Providers:N:…</c>): Name, Endpoint, ApiKey, Model, Deployment, ApiVersion, ContextWindow,
     /// MaxTokensParameter, Timeout, MaxRetries, RetryDelay, MaxRetryDelay, CircuitBreaker:*, RateLimit:*; and for the
     /// chain: Fallback (a list, or names separated by commas), StreamIdleTimeout, TenantRateLimit:*. Everything is
@@ -45,7 +46,7 @@ public static class OpenAIChatServiceCollectionExtensions
 
     /// <summary>
     /// Registers one OpenAI-compatible chat endpoint as a provider named <paramref name="name"/> (a keyed
-    /// <see cref="IChatModel"/>), options validated at start-up. Add it to the chain with
+    /// <see cref="IChatClient"/>, wrapped by the gateway), options validated at start-up. Add it to the chain with
     /// <see cref="ChatGatewayServiceCollectionExtensions.AddQuarryChatGateway"/>.
     /// </summary>
     public static IServiceCollection AddQuarryOpenAIChatProvider(this IServiceCollection services, string name, Action<OpenAIChatProviderOptions> configure) =>
@@ -65,9 +66,13 @@ public static class OpenAIChatServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OpenAIChatProviderOptions>>(new OpenAIChatProviderOptionsValidator(name, describedAs));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddKeyedSingleton<IChatModel>(name, (sp, _) => new OpenAIChatModel(
+        // The provider is a Microsoft.Extensions.AI client (resolvable by its name for app code), and the gateway wraps
+        // it like any other client.
+        services.AddKeyedSingleton<IChatClient>(name, (sp, _) => new OpenAIChatClient(
             sp.GetRequiredService<IOptionsMonitor<OpenAIChatProviderOptions>>().Get(name),
             sp.GetRequiredService<TimeProvider>()));
-        return services;
+        return services.AddQuarryChatClient(name,
+            sp => sp.GetRequiredKeyedService<IChatClient>(name),
+            sp => sp.GetRequiredService<IOptionsMonitor<OpenAIChatProviderOptions>>().Get(name).ContextWindow);
     }
 }

@@ -9,9 +9,11 @@ namespace Quarry.Generation;
 /// provider of Quarry's gateway, so the gateway's limits, breaker, fallback, routing and metering wrap it like any
 /// other provider. Failures become <see cref="ChatModelException"/>: transient ones are retried and fail over.
 /// </summary>
-internal sealed class ChatClientModel(IChatClient client, string name, int contextWindow) : IChatModel
+/// <param name="modelId">The provider-qualified id answers record; null: read from the client's
+/// <see cref="ChatClientMetadata"/> (provider:model), else <paramref name="name"/>.</param>
+internal sealed class ChatClientModel(IChatClient client, string name, int contextWindow, string? modelId = null) : IChatModel
 {
-    public string ModelId { get; } = Describe(client, name);
+    public string ModelId { get; } = modelId ?? Describe(client, name);
 
     public int ContextWindow => contextWindow;
 
@@ -42,21 +44,34 @@ internal sealed class ChatClientModel(IChatClient client, string name, int conte
         }
         await using (updates)
         {
+            // The gateway's contract: text deltas, then one last update with the finish reason and usage, which MEAI
+            // clients may spread over updates of their own (OpenAI sends usage after the finish). Updates with
+            // nothing to say (a role-only first chunk) are dropped, because the gateway treats the first update as
+            // the provider having answered, and after that it can no longer fail over.
+            string? finish = null;
+            TokenUsage? usage = null;
+            var first = true;
             while (true)
             {
                 ChatResponseUpdate update;
                 try
                 {
-                    if (!await updates.MoveNextAsync()) yield break;
+                    if (!await updates.MoveNextAsync()) break;
                     update = updates.Current;
                 }
                 catch (Exception e) when (Translate(e, cancellationToken) is { } failure)
                 {
                     throw failure;
                 }
-                var usage = update.Contents.OfType<UsageContent>().Select(u => Usage(u.Details)).LastOrDefault(u => u is not null);
-                yield return new ChatUpdate(update.Text, usage, update.FinishReason?.Value);
+                usage = update.Contents.OfType<UsageContent>().Select(u => Usage(u.Details)).LastOrDefault(u => u is not null) ?? usage;
+                finish = update.FinishReason?.Value ?? finish;
+                var text = update.Text;
+                if (string.IsNullOrEmpty(text)) continue;
+                yield return new ChatUpdate(text, Model: first ? ModelId : null);
+                first = false;
             }
+            if (finish is not null || usage is not null || first)
+                yield return new ChatUpdate(null, usage, finish, Model: first ? ModelId : null);
         }
     }
 

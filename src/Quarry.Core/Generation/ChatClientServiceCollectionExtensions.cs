@@ -17,8 +17,23 @@ public static class ChatClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(contextWindow, 512);
-        services.AddKeyedSingleton<IChatModel>(name, (sp, _) => new ChatClientModel(
-            sp.GetKeyedService<IChatClient>(name) ?? sp.GetRequiredService<IChatClient>(), name, contextWindow));
+        return services.AddQuarryChatClient(name, sp => sp.GetKeyedService<IChatClient>(name) ?? sp.GetRequiredService<IChatClient>(), _ => contextWindow);
+    }
+
+    /// <summary>
+    /// Makes the <see cref="IChatClient"/> that <paramref name="client"/> builds the gateway provider named
+    /// <paramref name="name"/>; its context window is read when the provider is first resolved (e.g. from options).
+    /// Provider adapters (the OpenAI-compatible one included) register through here, so every provider of the
+    /// gateway is a Microsoft.Extensions.AI client.
+    /// </summary>
+    public static IServiceCollection AddQuarryChatClient(this IServiceCollection services, string name,
+        Func<IServiceProvider, IChatClient> client, Func<IServiceProvider, int> contextWindow)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(contextWindow);
+        services.AddKeyedSingleton<IChatModel>(name, (sp, _) => new ChatClientModel(client(sp), name, contextWindow(sp)));
         return services;
     }
 

@@ -5,7 +5,7 @@ using Quarry.Testing;
 namespace Quarry.Models.OpenAI.Tests;
 
 /// <summary>The provider alone, one attempt per call, against a server speaking the chat-completions protocol.</summary>
-public sealed class OpenAIChatModelTests : IAsyncLifetime
+public sealed class OpenAIChatClientTests : IAsyncLifetime
 {
     private readonly FakeChatServer _server = new();
 
@@ -19,11 +19,12 @@ public sealed class OpenAIChatModelTests : IAsyncLifetime
         MaxOutputTokens: 200,
         Temperature: 0.1f);
 
-    private OpenAIChatModel Model(Action<OpenAIChatProviderOptions>? configure = null, TimeProvider? time = null)
+    private ChatClientModel Model(Action<OpenAIChatProviderOptions>? configure = null, TimeProvider? time = null)
     {
         var options = new OpenAIChatProviderOptions { Name = "test", Endpoint = _server.Endpoint, ApiKey = "sk-test", Model = "gpt-test" };
         configure?.Invoke(options);
-        return new OpenAIChatModel(options, time ?? TimeProvider.System);
+        // As the gateway sees the provider: the MEAI client behind the adapter every provider goes through.
+        return new ChatClientModel(new OpenAIChatClient(options, time ?? TimeProvider.System), options.Name, options.ContextWindow, options.ModelId);
     }
 
     [Fact]
