@@ -10,6 +10,7 @@ using Quarry.Cli.Output;
 using Quarry.Documents;
 using Quarry.Evaluation;
 using Quarry.Ingestion;
+using Quarry.QueryExpansion;
 using Quarry.Retrieval;
 using Quarry.Storage;
 
@@ -55,6 +56,8 @@ internal static class EvalCommand
 
             await EmbeddingConfiguration.LoadVectorsAsync(services, cancellationToken);
             var retriever = services.GetRequiredService<Retriever>();
+            // With MultiQuery:Variants and a chat model configured, the model's rephrasings take part as they do in asks.
+            var multiQuery = services.GetRequiredService<MultiQueryRetriever>();
             var filter = dataKb.Filter(tenant);
 
             var comparison = result.GetValue(compare) ? new FusionComparison(services.GetRequiredService<IOptions<RetrievalOptions>>().Value) : null;
@@ -65,7 +68,9 @@ internal static class EvalCommand
             foreach (var (id, text) in judgedQueries)
             {
                 var started = Stopwatch.GetTimestamp();
-                var retrieval = await retriever.RetrieveAsync(new RetrievalRequest(text, filter, topK), cancellationToken);
+                var retrieval = multiQuery.Enabled
+                    ? (await multiQuery.RetrieveAsync(new RetrievalRequest(text, filter, topK), cancellationToken)).Retrieval
+                    : await retriever.RetrieveAsync(new RetrievalRequest(text, filter, topK), cancellationToken);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 mode ??= retrieval.Mode;
                 degraded ??= retrieval.Degraded;
@@ -87,6 +92,7 @@ internal static class EvalCommand
             config["documents"] = ingest.Documents;
             config["chunkMaxTokens"] = services.GetRequiredService<IOptions<ChunkingOptions>>().Value.MaxTokens;
             config["depth"] = topK;
+            config["multiQueryVariants"] = multiQuery.Enabled ? services.GetRequiredService<IOptions<MultiQueryOptions>>().Value.Variants : 0;
             var report = new Dictionary<string, object?>
             {
                 ["dataset"] = data.Name,

@@ -7,6 +7,7 @@ using Quarry.Citations;
 using Quarry.Conversations;
 using Quarry.Generation;
 using Quarry.Prompting;
+using Quarry.QueryExpansion;
 using Quarry.Retrieval;
 
 namespace Quarry.Answering;
@@ -24,7 +25,7 @@ public static class AnsweringServiceCollectionExtensions
         var options = services.AddOptions<AnsweringOptions>();
         if (configure is not null) options.Configure(configure);
         options.ValidateDataAnnotations().ValidateOnStart();
-        services.AddQuarryPrompting().AddQuarryCitations().AddQuarryExtractiveAnswerer().AddQuarryFollowUpRewriting();
+        services.AddQuarryPrompting().AddQuarryCitations().AddQuarryExtractiveAnswerer().AddQuarryFollowUpRewriting().AddQuarryMultiQuery();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new AskService(
             sp.GetRequiredService<Retriever>(),
@@ -37,7 +38,8 @@ public static class AnsweringServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<Spending.UsageMeter>(),
             sp.GetService<Intents.IntentAnswerer>(),
-            sp.GetService<FollowUpRewriter>()));
+            sp.GetService<FollowUpRewriter>(),
+            sp.GetService<MultiQueryRetriever>()));
         return services;
     }
 }

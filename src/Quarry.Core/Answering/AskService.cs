@@ -29,11 +29,13 @@ public sealed class AskService
     private readonly Spending.UsageMeter? _meter;
     private readonly Intents.IntentAnswerer? _intents;
     private readonly Conversations.FollowUpRewriter? _rewriter;
+    private readonly QueryExpansion.MultiQueryRetriever? _multiQuery;
 
     internal AskService(Retriever retriever, ExtractiveAnswerer extractive, PromptBuilder prompts, CitationVerifier verifier,
         IChatModel? chat, IOptions<AnsweringOptions> options, ILogger<AskService> logger, TimeProvider time, Spending.UsageMeter? meter = null,
-        Intents.IntentAnswerer? intents = null, Conversations.FollowUpRewriter? rewriter = null)
+        Intents.IntentAnswerer? intents = null, Conversations.FollowUpRewriter? rewriter = null, QueryExpansion.MultiQueryRetriever? multiQuery = null)
     {
+        _multiQuery = multiQuery;
         _meter = meter;
         _intents = intents;
         _rewriter = rewriter;
@@ -183,7 +185,10 @@ public sealed class AskService
         RetrievalResult retrieval;
         using (timings.Measure("retrieve"))
         {
-            retrieval = await _retriever.RetrieveAsync(new RetrievalRequest(query, request.Filter, request.TopK ?? _options.EvidenceChunks), cancellationToken);
+            var retrievalRequest = new RetrievalRequest(query, request.Filter, request.TopK ?? _options.EvidenceChunks);
+            retrieval = _multiQuery is { Enabled: true }
+                ? (await _multiQuery.RetrieveAsync(retrievalRequest, cancellationToken)).Retrieval
+                : await _retriever.RetrieveAsync(retrievalRequest, cancellationToken);
         }
         var evidence = await DefinitionLeads.AddAsync(query, SuppliedEvidence.Number(retrieval.Chunks), _retriever, request.Filter, cancellationToken);
         BuiltPrompt? prompt = null;

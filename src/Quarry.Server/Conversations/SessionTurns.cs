@@ -35,10 +35,17 @@ internal sealed class SessionTurn
         sessionId ??= http.Request.Headers[Header].FirstOrDefault();
         if (string.IsNullOrEmpty(sessionId)) return (null, null);
         var sessions = (Sessions)http.RequestServices.GetService(typeof(Sessions))!;
-        if (await sessions.FindAsync(http.User, sessionId, cancellationToken) is not { } session) return (null, SessionEndpoints.NotFound(sessionId));
+        var turn = await OpenAsync(sessions, http.User, sessionId, cancellationToken);
+        return turn is null ? (null, SessionEndpoints.NotFound(sessionId)) : (turn, null);
+    }
+
+    /// <summary>The caller's session with its turns, or null when it does not exist, is another caller's, or expired.</summary>
+    public static async Task<SessionTurn?> OpenAsync(Sessions sessions, System.Security.Claims.ClaimsPrincipal user, string sessionId, CancellationToken cancellationToken)
+    {
+        if (await sessions.FindAsync(user, sessionId, cancellationToken) is not { } session) return null;
         var turns = await sessions.Store.GetTurnsAsync(session.Tenant, session.Owner, session.Id, cancellationToken);
         if (RequestFacts.Current is { } facts) facts.SessionId = session.Id;
-        return (new SessionTurn(sessions, session, turns), null);
+        return new SessionTurn(sessions, session, turns);
     }
 
     /// <summary>The session's newest turns as history, when the client sent none of its own.</summary>

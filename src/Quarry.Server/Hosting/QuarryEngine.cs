@@ -41,6 +41,7 @@ public static class QuarryEngine
         services.Configure<PromptOptions>(configuration.GetSection(PromptOptions.SectionName));
         services.Configure<CitationOptions>(configuration.GetSection(CitationOptions.SectionName));
         services.Configure<Quarry.Conversations.ConversationOptions>(configuration.GetSection(Quarry.Conversations.ConversationOptions.SectionName));
+        services.Configure<Quarry.QueryExpansion.MultiQueryOptions>(configuration.GetSection(Quarry.QueryExpansion.MultiQueryOptions.SectionName));
         EmbeddingConfiguration.Add(services, configuration, localEmbeddings ?? LocalModelConfiguration.SelectedEmbeddings(configuration));
         LocalModelConfiguration.AddReranker(services, configuration);
         // LLM gateway: only when Models:Chat:Providers are configured; offline (extractive answers) otherwise.

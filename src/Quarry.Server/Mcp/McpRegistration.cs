@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using Quarry.Documents;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Hosting;
 using Quarry.Server.Limits;
 using Quarry.Tenancy;
@@ -41,6 +42,7 @@ public static class McpRegistration
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddQuarryEngine(configuration, dataDirectory);
+        builder.Services.AddQuarryServerConversations();
         builder.Services.AddSingleton<IMcpCaller>(new FixedMcpCaller(Caller.Principal(new TenantId(tenant), ApiKeyRole.Admin, "cli:mcp")));
         builder.Services.AddMcpServer(o => o.ServerInfo = Info()).WithStdioServerTransport().WithTools<QuarryMcpTools>();
         using var host = builder.Build();

@@ -8,6 +8,7 @@ using Quarry.Answering;
 using Quarry.Caching;
 using Quarry.Retrieval;
 using Quarry.Server.Auth;
+using Quarry.Server.Conversations;
 using Quarry.Server.Endpoints;
 using Quarry.Storage;
 
@@ -19,7 +20,7 @@ namespace Quarry.Server.Mcp;
 /// lookups as the REST endpoints, so a tool can reach nothing the key could not reach through <c>/v1</c>.
 /// </summary>
 [McpServerToolType]
-internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Retriever retriever, AnswerCache answers)
+internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Retriever retriever, AnswerCache answers, IServiceProvider services)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
 
@@ -65,19 +66,38 @@ internal sealed class QuarryMcpTools(IMcpCaller caller, IDocumentStore store, Re
     public async Task<string> AskAsync(
         [Description("The question.")] string question,
         [Description("Knowledge base name (see list_knowledge_bases); all of yours when omitted.")] string? knowledgeBase = null,
+        [Description("A session from start_session: earlier turns become the question's context (follow-ups like \"and its timeout?\" work), and this turn is added to it.")] string? sessionId = null,
         CancellationToken cancellationToken = default)
     {
         Audited("ask");
-        var filter = await FilterAsync(knowledgeBase, cancellationToken);
-        var answer = await answers.AskAsync(new AskRequest(question, filter), new AnswerCacheRequest(AccessScope: caller.User.AccessScopeKey(), Admit: caller.Admit), cancellationToken);
+        var session = sessionId is null ? null : await McpSessions.OpenAsync(services, caller.User, sessionId, cancellationToken);
+        var filter = await FilterAsync(knowledgeBase ?? session?.Session.KnowledgeBase, cancellationToken);
+        var request = session?.Apply(new AskRequest(question, filter)) ?? new AskRequest(question, filter);
+        var answer = await answers.AskAsync(request, new AnswerCacheRequest(AccessScope: caller.User.AccessScopeKey(), Admit: caller.Admit), cancellationToken);
+        if (session is not null) await session.AppendAsync(question, answer, cancellationToken);
         return Serialize(new
         {
             text = answer.Text,
+            rewrittenQuery = answer.RewrittenQuery,
             grounded = answer.Grounded,
             abstained = answer.Abstained,
             model = answer.Model,
             citations = answer.Citations.Select(c => new { n = c.N, documentId = c.DocumentId, title = c.Title, section = c.Section, quote = c.Quote }),
         });
+    }
+
+    [McpServerTool(Name = "start_session", ReadOnly = false)]
+    [Description("Starts a conversation: pass its id as sessionId to ask, so follow-up questions are understood in context.")]
+    public async Task<string> StartSessionAsync(
+        [Description("A title for the conversation.")] string? title = null,
+        [Description("The knowledge base its questions go to by default.")] string? knowledgeBase = null,
+        CancellationToken cancellationToken = default)
+    {
+        Audited("start_session");
+        if (knowledgeBase is not null && await KnowledgeBaseLookup.FindAsync(store, caller.User, knowledgeBase, cancellationToken) is null)
+            throw new McpException($"No knowledge base named '{knowledgeBase}'.");
+        var id = await McpSessions.StartAsync(services, caller.User, title, knowledgeBase, cancellationToken);
+        return Serialize(new { sessionId = id });
     }
 
     [McpServerTool(Name = "get_document", ReadOnly = true, Idempotent = true)]

@@ -12,7 +12,7 @@ namespace Quarry.Server.Tests.Mcp;
 /// </summary>
 public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixture<McpClientTests.Fixture>
 {
-    private static readonly string[] Tools = ["ask", "get_document", "list_knowledge_bases", "search"];
+    private static readonly string[] Tools = ["ask", "get_document", "list_knowledge_bases", "search", "start_session"];
 
     [Fact]
     public async Task The_client_lists_and_calls_the_tools_within_the_keys_knowledge_bases()
@@ -59,6 +59,43 @@ public sealed class McpClientTests(McpClientTests.Fixture fixture) : IClassFixtu
             routes = [.. page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("route").GetString())];
         }
         routes.Should().Contain(["mcp_search_stream", "mcp_ask_stream", "mcp_get_document_stream"]);
+    }
+
+    [Fact]
+    public async Task A_session_carries_a_pronoun_follow_up_and_stays_its_callers()
+    {
+        var run = await McpClient.RunAsync(new
+        {
+            transport = "http",
+            url = fixture.McpUrl,
+            key = fixture.LimitedReader,
+            calls = new object[]
+            {
+                new { name = "start_session", arguments = new { title = "Bridges", knowledgeBase = "open" } },
+                new { name = "ask", arguments = new { question = SessionTests.First, sessionId = "$0.sessionId" } },
+                new { name = "ask", arguments = new { question = SessionTests.FollowUp, sessionId = "$0.sessionId" } },
+            },
+        });
+        var results = run.GetProperty("results").EnumerateArray().ToList();
+        results.Should().OnlyContain(r => !r.GetProperty("isError").GetBoolean(), run.ToString());
+        var sessionId = Json(results[0]).GetProperty("sessionId").GetString()!;
+        var followUp = Json(results[2]);
+        followUp.GetProperty("rewrittenQuery").GetString().Should().Contain("Zephyr");
+        followUp.GetProperty("citations")[0].GetProperty("documentId").GetString().Should().Be(fixture.ZephyrId);
+
+        // The session holds both turns for its caller (REST shows the same session), and is nobody else's.
+        using var reader = fixture.Server.Client(fixture.LimitedReader);
+        var session = await (await reader.GetAsync($"/v1/sessions/{sessionId}")).JsonAsync(HttpStatusCode.OK);
+        session.GetProperty("turns").GetArrayLength().Should().Be(2);
+        var other = await McpClient.RunAsync(new
+        {
+            transport = "http",
+            url = fixture.McpUrl,
+            key = fixture.OtherTenant,
+            calls = new object[] { new { name = "ask", arguments = new { question = SessionTests.FollowUp, sessionId } } },
+        });
+        other.GetProperty("results")[0].GetProperty("isError").GetBoolean().Should().BeTrue();
+        other.GetProperty("results")[0].GetProperty("text").GetString().Should().Contain("No session");
     }
 
     [Fact]
