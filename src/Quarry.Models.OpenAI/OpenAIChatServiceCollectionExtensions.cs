@@ -11,7 +11,7 @@ public static class OpenAIChatServiceCollectionExtensions
 {
     /// <summary>
     /// Reads chat providers and the fallback chain from <paramref name="section"/> (<c>Models:Chat</c>), registers each
-    /// provider as an OpenAI-compatible Microsoft.Extensions.AI chat client and the gateway as the <see cref="IChatModel"/>. Keys per provider
+    /// provider as an OpenAI-compatible Microsoft.Extensions.AI chat client and the gateway (the keyed IChatClient <see cref="ChatClientServiceCollectionExtensions.GatewayKey"/>). Keys per provider
     /// (<c>Providers:N:…</c>): Name, Endpoint, ApiKey, Model, Deployment, ApiVersion, ContextWindow,
     /// MaxTokensParameter, Timeout, MaxRetries, RetryDelay, MaxRetryDelay, CircuitBreaker:*, RateLimit:*; and for the
     /// chain: Fallback (a list, or names separated by commas), StreamIdleTimeout, TenantRateLimit:*. Everything is

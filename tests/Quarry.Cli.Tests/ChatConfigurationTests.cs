@@ -19,7 +19,7 @@ public sealed class ChatConfigurationTests : IDisposable
 
         ChatConfiguration.Add(services, new ConfigurationBuilder().Build()).Should().BeFalse();
 
-        services.Should().NotContain(d => d.ServiceType == typeof(IChatModel));
+        services.Should().NotContain(d => d.ServiceType == typeof(Microsoft.Extensions.AI.IChatClient));
     }
 
     [Fact]
@@ -43,9 +43,8 @@ public sealed class ChatConfigurationTests : IDisposable
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
 
-        var model = provider.GetRequiredService<IChatModel>();
-        model.ModelId.Should().Be("azure:gpt4o-prod");
-        model.ContextWindow.Should().Be(32768);
+        var gateway = provider.GetRequiredKeyedService<Microsoft.Extensions.AI.IChatClient>(ChatClientServiceCollectionExtensions.GatewayKey);
+        gateway.GetService(typeof(ChatGatewayInfo)).Should().Be(new ChatGatewayInfo("azure:gpt4o-prod", 32768));
     }
 
     [Fact]

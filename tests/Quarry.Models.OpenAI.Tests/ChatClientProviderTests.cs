@@ -122,7 +122,7 @@ public sealed class ChatClientProviderTests : IAsyncLifetime
     public async Task The_gateway_is_itself_an_IChatClient_for_app_code()
     {
         using var services = Build(("Routing:Rules:0:Name", "short"), ("Routing:Rules:0:Provider", "cheap"), ("Routing:Rules:0:MaxQuestionWords", "4"));
-        IChatClient client = services.GetRequiredService<IChatModel>().AsChatClient();
+        var client = services.GetRequiredKeyedService<IChatClient>(ChatClientServiceCollectionExtensions.GatewayKey);
         _cheap.Then(ChatReply.Answer("Hi there.", promptTokens: 9, completionTokens: 2));
 
         var response = await client.GetResponseAsync([new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "Say hello")],

@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.AI;
 using Quarry.Generation;
+using AI = Microsoft.Extensions.AI;
 using Quarry.Server.Tests.TestSupport;
 
 namespace Quarry.Server.Tests;
@@ -23,7 +25,9 @@ public sealed class AskCancellationTests : IAsyncLifetime
     {
         _app = QuarryServer.Build(
             ["--urls", "http://127.0.0.1:0", "--data", _data, "--dev", "--Server:Limits:ConcurrentAsks=1", "--Server:Workers:PollInterval=00:00:00.100"],
-            services => services.AddSingleton<IChatModel>(_model));
+            // The app's own IChatClient as the gateway's only provider.
+            services => services.AddQuarryChatClient("stalling", _ => _model, _ => 8192)
+                .AddQuarryChatGateway(o => o.Providers.Add(new ChatProviderOptions { Name = "stalling" })));
         await _app.StartAsync();
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
         await _client.CreateKnowledgeBaseAsync("handbook");
@@ -93,16 +97,13 @@ public sealed class AskCancellationTests : IAsyncLifetime
     }
 
     /// <summary>Streams "Taxis [1]" and then, when stalling, waits until its call is cancelled.</summary>
-    private sealed class StallingChatModel : IChatModel
+    private sealed class StallingChatModel : IChatClient
     {
         public const string Id = "test:stalling";
         private bool _stall = true;
 
         public TaskCompletionSource Started { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public TaskCompletionSource Cancelled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string ModelId => Id;
-        public int ContextWindow => 8192;
 
         public void Reset(bool stall)
         {
@@ -111,13 +112,18 @@ public sealed class AskCancellationTests : IAsyncLifetime
             Cancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        public Task<ChatCompletion> CompleteAsync(ChatRequest request, CancellationToken cancellationToken) =>
-            Task.FromResult(new ChatCompletion("Taxis are refunded up to 40 euros per ride [1].", Id, new TokenUsage(10, 10), "stop"));
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<AI.ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new AI.ChatMessage(AI.ChatRole.Assistant, "Taxis are refunded up to 40 euros per ride [1]."))
+            {
+                FinishReason = ChatFinishReason.Stop,
+                Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10 },
+            });
 
-        public async IAsyncEnumerable<ChatUpdate> StreamAsync(ChatRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AI.ChatMessage> messages, ChatOptions? options = null,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             Started.TrySetResult();
-            yield return new ChatUpdate("Taxis are refunded ", Model: Id);
+            yield return new ChatResponseUpdate(AI.ChatRole.Assistant, "Taxis are refunded ");
             if (_stall)
             {
                 try
@@ -130,7 +136,14 @@ public sealed class AskCancellationTests : IAsyncLifetime
                     throw;
                 }
             }
-            yield return new ChatUpdate("up to 40 euros per ride [1].", FinishReason: "stop");
+            yield return new ChatResponseUpdate(AI.ChatRole.Assistant, "up to 40 euros per ride [1].") { FinishReason = ChatFinishReason.Stop };
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("test", defaultModelId: "stalling") : null;
+
+        public void Dispose()
+        {
         }
     }
 }

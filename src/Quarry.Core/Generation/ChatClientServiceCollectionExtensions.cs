@@ -5,6 +5,11 @@ namespace Quarry.Generation;
 
 public static class ChatClientServiceCollectionExtensions
 {
+    /// <summary>The service key of Quarry's gateway as an <see cref="IChatClient"/> (with its limits, fallback, routing
+    /// and metering): <c>services.GetRequiredKeyedService&lt;IChatClient&gt;(GatewayKey)</c>. Registered whenever a chat
+    /// gateway is. <see cref="ChatGatewayInfo"/> is available from its <c>GetService</c>.</summary>
+    public const string GatewayKey = "quarry";
+
     /// <summary>
     /// Makes an app's Microsoft.Extensions.AI <see cref="IChatClient"/> the gateway provider named
     /// <paramref name="name"/>: the client registered under that key, else the app's unkeyed one (e.g. from
@@ -37,9 +42,8 @@ public static class ChatClientServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Quarry's gateway (the registered <see cref="IChatModel"/>, with its limits, fallback, routing and
-    /// metering) as a Microsoft.Extensions.AI <see cref="IChatClient"/> for the app's own code.</summary>
-    public static IChatClient AsChatClient(this IChatModel gateway)
+    /// <summary>The gateway as a Microsoft.Extensions.AI <see cref="IChatClient"/> (what <see cref="GatewayKey"/> resolves to).</summary>
+    internal static IChatClient AsChatClient(this IChatModel gateway)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         return new GatewayChatClient(gateway);

@@ -9,9 +9,11 @@ namespace Quarry.Generation;
 public static class ChatGatewayServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the chat gateway as the <see cref="IChatModel"/>, with <see cref="ChatGatewayOptions"/> validated at
-    /// start-up. Each provider named in the options must be an <see cref="IChatModel"/> registered as a keyed service
-    /// under that name (e.g. by <c>AddQuarryOpenAIChat</c>).
+    /// Registers the chat gateway, with <see cref="ChatGatewayOptions"/> validated at start-up, as the keyed
+    /// Microsoft.Extensions.AI <c>IChatClient</c> <see cref="ChatClientServiceCollectionExtensions.GatewayKey"/>. Each
+    /// provider named in the options must be registered under that name by
+    /// <see cref="ChatClientServiceCollectionExtensions.AddQuarryChatClient(IServiceCollection, string, int)"/> (an
+    /// app's <c>IChatClient</c>) or <c>AddQuarryOpenAIChatProvider</c>.
     /// </summary>
     public static IServiceCollection AddQuarryChatGateway(this IServiceCollection services, Action<ChatGatewayOptions>? configure = null)
     {
@@ -23,6 +25,9 @@ public static class ChatGatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChatGatewayOptions>, ChatGatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IChatModel>(CreateGateway);
+        // App code (and Quarry's hosts) reach the gateway through the standard abstraction.
+        services.TryAddKeyedSingleton<Microsoft.Extensions.AI.IChatClient>(ChatClientServiceCollectionExtensions.GatewayKey,
+            (sp, _) => sp.GetRequiredService<IChatModel>().AsChatClient());
         return services;
     }
 

@@ -46,6 +46,7 @@ internal sealed class GatewayChatClient(IChatModel gateway) : IChatClient
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
         : serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("quarry", defaultModelId: gateway.ModelId)
+        : serviceType == typeof(ChatGatewayInfo) ? new ChatGatewayInfo(gateway.ModelId, gateway.ContextWindow)
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 
@@ -71,3 +72,7 @@ internal sealed class GatewayChatClient(IChatModel gateway) : IChatClient
     private static UsageDetails? Usage(TokenUsage? usage) =>
         usage is null ? null : new UsageDetails { InputTokenCount = usage.InputTokens, OutputTokenCount = usage.OutputTokens, TotalTokenCount = usage.TotalTokens };
 }
+
+/// <summary>What Quarry's gateway answers with by default: the chain's first model and the context window every prompt
+/// is budgeted against (the smallest of its providers').</summary>
+public sealed record ChatGatewayInfo(string ModelId, int ContextWindow);

@@ -1,10 +1,13 @@
 namespace Quarry.Generation;
 
 /// <summary>
-/// A chat model: one call that returns the whole completion and one that streams it. Resilience (timeouts, retries,
-/// breakers, rate limits, fallback) is composed around providers by the gateway, not inside them.
+/// Quarry's internal contract with the gateway: one call that returns the whole completion and one that streams it,
+/// typed with what the answer pipeline and the gateway exchange (tenant, routing hints, admission, the fallback path
+/// taken). Outside Quarry the seams are Microsoft.Extensions.AI's: providers are <c>IChatClient</c>s
+/// (<see cref="ChatClientServiceCollectionExtensions.AddQuarryChatClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, string, int)"/>),
+/// and the gateway is served as a keyed <c>IChatClient</c> (<see cref="ChatClientServiceCollectionExtensions.GatewayKey"/>).
 /// </summary>
-public interface IChatModel
+internal interface IChatModel
 {
     /// <summary>Provider-qualified model id, e.g. "openai:gpt-4o-mini"; recorded in answers as <c>model</c>.</summary>
     string ModelId { get; }

@@ -19,7 +19,7 @@ internal static class MeEndpoints
             var user = http.User;
             var role = user.Role();
             var services = http.RequestServices;
-            var chat = services.GetService<IChatModel>();
+            var chat = services.GetKeyedService<Microsoft.Extensions.AI.IChatClient>(ChatClientServiceCollectionExtensions.GatewayKey);
             var embedder = services.GetService<IEmbedder>();
             return TypedResults.Ok(new MeResponse(
                 user.Tenant().Value,
@@ -33,7 +33,7 @@ internal static class MeEndpoints
                     ManageKeys: role >= ApiKeyRole.Admin),
                 new MeServer(
                     AnswerMode: chat is null ? "extractive" : "generative",
-                    ChatModel: chat?.ModelId,
+                    ChatModel: (chat?.GetService(typeof(ChatGatewayInfo)) as ChatGatewayInfo)?.ModelId,
                     Embedder: embedder?.Model.Id)));
         }).RequireAuthorization(Policies.Reader).WithTags("Identity").WithName("GetMe");
 }

@@ -26,7 +26,7 @@ internal static class ModelChoice
         if (!string.IsNullOrWhiteSpace(model))
         {
             var chat = http.RequestServices.GetService<IOptions<ChatGatewayOptions>>()?.Value;
-            if (http.RequestServices.GetService<IChatModel>() is null || chat is null)
+            if (http.RequestServices.GetKeyedService<Microsoft.Extensions.AI.IChatClient>(ChatClientServiceCollectionExtensions.GatewayKey) is null || chat is null)
                 return (null, Problems.Invalid("'model' chooses a chat model, and none is configured: answers are extractive."));
             if (!Allowed(chat.Routing.AllowRequestedModel, http.User))
                 return (null, Problems.Result(Problems.Forbidden,

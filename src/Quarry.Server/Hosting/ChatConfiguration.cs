@@ -6,7 +6,8 @@ using Quarry.Models.OpenAI;
 namespace Quarry.Server.Hosting;
 
 /// <summary>
-/// Puts the LLM gateway behind <see cref="IChatModel"/> when configuration lists chat providers, e.g.
+/// Puts the LLM gateway in place (Quarry's answer pipeline uses it; app code gets it as the keyed IChatClient
+/// <see cref="ChatClientServiceCollectionExtensions.GatewayKey"/>) when configuration lists chat providers, e.g.
 /// <c>QUARRY_Models__Chat__Providers__0__Name=primary</c>, <c>…__Endpoint</c>, <c>…__Model</c>, <c>…__ApiKey</c>
 /// (and <c>…__Deployment</c> for Azure OpenAI), <c>QUARRY_Models__Chat__Fallback=primary,backup</c>. Without providers
 /// no chat model is registered and answers come from the built-in extractive answerer, offline. See docs/LLM-GATEWAY.md.
