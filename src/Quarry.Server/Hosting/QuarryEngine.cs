@@ -13,6 +13,7 @@ using Quarry.Privacy;
 using Quarry.Prompting;
 using Quarry.Retrieval;
 using Quarry.Spending;
+using Quarry.Vectorizing;
 
 namespace Quarry.Server.Hosting;
 
@@ -48,6 +49,7 @@ public static class QuarryEngine
         services.AddQuarrySpending(configuration.GetSection(SpendingOptions.SectionName).Bind);
         services.AddQuarryPrivacy(dataDirectory, configuration.GetSection(PrivacyOptions.SectionName).Bind);
         services.AddQuarryIngestion();
+        services.AddQuarryVectorizing(configuration.GetSection(VectorizingOptions.SectionName).Bind);
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
         services.AddQuarryIntents(configuration.GetSection(IntentOptions.SectionName).Bind);
