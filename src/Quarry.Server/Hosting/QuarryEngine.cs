@@ -35,6 +35,10 @@ public static class QuarryEngine
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
+        // Background unless configured: embedding costs far more than parsing and storing (minutes for a few thousand
+        // chunks on a CPU), and a document searchable by keyword at once beats one that waits for its vectors. The
+        // server's background stage or the CLI's ingest command fills them in.
+        services.Configure<IngestionOptions>(o => o.Vectors = IngestionVectors.Background);
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
         services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
