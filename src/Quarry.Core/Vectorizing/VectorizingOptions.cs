@@ -23,7 +23,7 @@ public sealed class VectorizingOptions
 
     /// <summary>How often the stage looks for missing vectors without being woken by an ingestion (another replica's
     /// ingestion, a restart, a knowledge base whose embedder was configured later).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The first wait after the embedder failed; it doubles on each further failure up to <see cref="MaxRetryDelay"/>.</summary>
