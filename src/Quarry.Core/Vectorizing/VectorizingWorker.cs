@@ -67,12 +67,14 @@ internal sealed class VectorizingWorker(
         }
         var backlog = 0L;
         var more = 0;
+        var embedded = 0;
         string? model = null;
         await Parallel.ForEachAsync(waiting, new ParallelOptions { MaxDegreeOfParallelism = o.Concurrency, CancellationToken = cancellationToken },
             async (kb, ct) =>
             {
                 var report = await filler.FillAsync(kb, o.BatchesPerTurn, null, ct);
                 model = report.Model.Id;
+                Interlocked.Add(ref embedded, report.Embedded);
                 if (report.Missing is > 0)
                 {
                     Interlocked.Add(ref backlog, report.Missing.Value);
@@ -81,6 +83,7 @@ internal sealed class VectorizingWorker(
             });
         VectorizingTelemetry.SetBacklog(backlog);
         if (more > 0) VectorizingLog.Backlog(logger, model ?? "-", backlog, more);
-        return more > 0;
+        // A turn that filled nothing (chunks replaced under it, say) waits for the next wake or sweep instead of spinning.
+        return more > 0 && embedded > 0;
     }
 }
