@@ -133,6 +133,7 @@ public static class QuarryServer
         services.AddHostedService<StartupTasks>();
         var server = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
         if (server.RunsWorkers) services.AddHostedService<IngestionWorkers>();
+        if (server.RunsWorkers) Quarry.Vectorizing.VectorizingServiceCollectionExtensions.AddQuarryVectorizingWorker(services);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)

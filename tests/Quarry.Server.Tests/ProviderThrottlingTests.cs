@@ -20,6 +20,8 @@ public sealed class ProviderThrottlingTests : IAsyncDisposable
     public async Task A_throttled_embedding_call_is_retried_by_the_worker_and_the_job_succeeds()
     {
         await using var server = new ServerProcess()
+            // Inline: the job itself embeds, so its worker is the one throttled.
+            .With("QUARRY_Ingestion__Vectors", "Inline")
             .With("QUARRY_Models__Embeddings__Provider", "openai")
             .With("QUARRY_Models__Embeddings__OpenAI__Endpoint", _provider.Endpoint.ToString())
             .With("QUARRY_Models__Embeddings__OpenAI__Model", "fake-embedder")

@@ -117,4 +117,39 @@ public abstract class EmbeddingModelComplianceTests<TStore> : StoreComplianceBas
         (await Store.ReadChangesAsync(page.Head, 100, Ct)).Changes.Should().BeEmpty();
         (await Store.ReadChangesAsync(page.Head + 10, 100, Ct)).Truncated.Should().BeTrue("a position the store never reached means another store");
     }
+
+    [Fact]
+    public async Task Vectors_filled_after_storing_make_a_fresh_model_searchable_at_once_and_never_take_over_another()
+    {
+        var fresh = await Store.CreateKnowledgeBaseAsync(TenantA, "fresh", Ct);
+        await Store.UpsertDocumentAsync(Write(TenantA, fresh.Id, "a.txt", "one", "two"), Ct);
+        await Store.UpsertDocumentAsync(Write(TenantA, fresh.Id, "b.txt", "three"), Ct);
+        var onOld = await Store.CreateKnowledgeBaseAsync(TenantA, "old", Ct);
+        await Store.UpsertDocumentAsync(Embedded(Write(TenantA, onOld.Id, "c.txt", "four"), Old), Ct);
+        await Store.UpsertDocumentAsync(Write(TenantA, onOld.Id, "d.txt", "five"), Ct);
+        await Store.CreateKnowledgeBaseAsync(TenantB, "empty", Ct);
+
+        (await Store.ListKnowledgeBasesMissingVectorsAsync(New, Ct)).Select(k => k.Name).Should().Equal(["fresh"]);
+        (await Store.ListKnowledgeBasesMissingVectorsAsync(Old, Ct)).Select(k => k.Name).Should().BeEquivalentTo(["fresh", "old"]);
+
+        ChunkEmbeddings Vectors(IEnumerable<ChunkText> chunks) =>
+            new(New.Id, New.Dimension, chunks.Select(c => KeyValuePair.Create(c.Id, new ReadOnlyMemory<float>([1f, 2f, 3f]))).ToList());
+        var first = await Store.GetChunksWithoutEmbeddingAsync(TenantA, fresh.Id, New, 0, 2, Ct);
+        await Store.StoreEmbeddingsAsync(TenantA, Vectors(first.Chunks), Ct);
+        (await Store.AdoptEmbeddingModelAsync(TenantA, fresh.Id, New, Ct)).Should().Be(1);
+        (await KnowledgeBaseAsync(TenantA, "fresh")).Should().Match<KnowledgeBase>(k => k.EmbeddingModel == New && k.EmbeddingsIncomplete);
+        (await Store.ListKnowledgeBasesMissingVectorsAsync(New, Ct)).Select(k => k.Name).Should().Equal(["fresh"]);
+
+        var rest = await Store.GetChunksWithoutEmbeddingAsync(TenantA, fresh.Id, New, first.Next, 10, Ct);
+        await Store.StoreEmbeddingsAsync(TenantA, Vectors(rest.Chunks), Ct);
+        // A second worker storing the same vectors again (two replicas on one gap) changes nothing.
+        await Store.StoreEmbeddingsAsync(TenantA, Vectors(first.Chunks), Ct);
+        (await Store.AdoptEmbeddingModelAsync(TenantA, fresh.Id, New, Ct)).Should().Be(0);
+        (await KnowledgeBaseAsync(TenantA, "fresh")).Should().Match<KnowledgeBase>(k => k.EmbeddingModel == New && !k.EmbeddingsIncomplete);
+        (await Store.GetEmbeddingCoverageAsync(TenantA, fresh.Id, New, Ct)).Should().Be(new EmbeddingCoverage(3, 3));
+        (await Store.ListKnowledgeBasesMissingVectorsAsync(New, Ct)).Should().BeEmpty();
+
+        (await Store.AdoptEmbeddingModelAsync(TenantA, onOld.Id, New, Ct)).Should().BeNull("another model stays until a re-embedding switches it");
+        (await KnowledgeBaseAsync(TenantA, "old")).EmbeddingModel.Should().Be(Old);
+    }
 }

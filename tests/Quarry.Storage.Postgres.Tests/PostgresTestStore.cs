@@ -83,6 +83,8 @@ public sealed class PostgresTestStore : IDocumentStore, IKeywordIndex, IIngestio
     public Task<ChunkTextPage> GetChunksWithoutEmbeddingAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, long after, int limit, CancellationToken cancellationToken) => Documents.GetChunksWithoutEmbeddingAsync(tenant, knowledgeBase, model, after, limit, cancellationToken);
     public Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => Documents.ActivateEmbeddingModelAsync(tenant, knowledgeBase, model, cancellationToken);
     public Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken) => Documents.DeleteInactiveEmbeddingsAsync(tenant, knowledgeBase, cancellationToken);
+    public Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesMissingVectorsAsync(EmbeddingModel model, CancellationToken cancellationToken) => Documents.ListKnowledgeBasesMissingVectorsAsync(model, cancellationToken);
+    public Task<int?> AdoptEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken) => Documents.AdoptEmbeddingModelAsync(tenant, knowledgeBase, model, cancellationToken);
 
     public Task<IReadOnlyList<KeywordHit>> SearchAsync(KeywordSearchRequest request, CancellationToken cancellationToken) => Keywords.SearchAsync(request, cancellationToken);
 

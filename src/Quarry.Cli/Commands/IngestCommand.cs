@@ -32,7 +32,12 @@ internal static class IngestCommand
             Description = "Read .jsonl files as one document per line ({\"_id\",\"title\",\"text\"}, the BEIR corpus layout).",
         };
 
-        var command = new Command("ingest", "Parse, chunk and store documents.") { paths, kb, tags, allow, json, records };
+        var noVectors = new Option<bool>("--no-vectors")
+        {
+            Description = "Store without embedding (searchable by keyword); 'quarry reindex' or a server fills the vectors later.",
+        };
+
+        var command = new Command("ingest", "Parse, chunk and store documents, then embed them when an embedder is configured.") { paths, kb, tags, allow, json, records, noVectors };
         command.SetAction(async (result, cancellationToken) =>
         {
             var (tagMap, tagError) = Tags.Parse(result.GetValue(tags));
@@ -62,7 +67,8 @@ internal static class IngestCommand
             await using var services = CliContext.BuildServices(result);
             await services.EnsureStoreReadyAsync(cancellationToken);
             var resolved = await ResolveAsync(services, result.GetValue(paths)!, result.GetValue(records), cancellationToken);
-            var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures, Allow: allowList);
+            var request = new IngestRequest(CliContext.ResolveTenant(result), kbName, resolved.Sources, tagMap, resolved.Failures, Allow: allowList,
+                Vectors: result.GetValue(noVectors) ? IngestionVectors.Off : null);
             var ingestor = services.GetRequiredService<DocumentIngestor>();
             var asJson = result.GetValue(json);
 
@@ -72,10 +78,10 @@ internal static class IngestCommand
             else
                 report = await ingestor.IngestAsync(request, asJson ? null : new PlainProgress(), cancellationToken);
 
-            if (asJson)
-                Json.Write(Console.Out, ToJson(report, kbName));
-            else
-                PrintSummary(report, kbName);
+            // The summary first: the documents are stored and searchable by keyword before any vector is computed.
+            if (!asJson) PrintSummary(report, kbName);
+            var vectors = result.GetValue(noVectors) ? null : await IngestVectors.FillAsync(services, request.Tenant, kbName, cancellationToken);
+            if (asJson) Json.Write(Console.Out, ToJson(report, kbName, vectors));
             return report.Failed.Count == 0 ? ExitCodes.Ok : ExitCodes.PartialFailure;
         });
         return command;
@@ -138,7 +144,7 @@ internal static class IngestCommand
             $"({report.Documents / seconds:F0} docs/s, {report.Bytes / seconds / 1024 / 1024:F1} MB/s)"));
     }
 
-    private static object ToJson(IngestReport report, string kb)
+    private static object ToJson(IngestReport report, string kb, Quarry.Vectorizing.VectorFillReport? vectors)
     {
         var seconds = Math.Max(report.Seconds, 1e-6);
         return new
@@ -154,6 +160,7 @@ internal static class IngestCommand
             seconds = Math.Round(report.Seconds, 3),
             docsPerSecond = Math.Round(report.Documents / seconds, 1),
             megabytesPerSecond = Math.Round(report.Bytes / seconds / 1024 / 1024, 2),
+            vectors = vectors is null ? null : new { model = vectors.Model.Id, embedded = vectors.Embedded, missing = vectors.Missing },
         };
     }
 

@@ -28,6 +28,9 @@ internal static class KnowledgeBaseCommand
             await using var services = CliContext.BuildServices(result);
             var store = services.GetRequiredService<IDocumentStore>();
             var items = await store.ListKnowledgeBasesAsync(CliContext.ResolveTenant(result), cancellationToken);
+            var filler = services.GetRequiredService<Quarry.Vectorizing.VectorFiller>();
+            var vectors = new Dictionary<string, Quarry.Vectorizing.VectorCoverage?>();
+            foreach (var k in items) vectors[k.Name] = await filler.GetCoverageAsync(k, cancellationToken);
             if (result.GetValue(json))
             {
                 Json.Write(Console.Out, items.Select(k => new
@@ -39,6 +42,7 @@ internal static class KnowledgeBaseCommand
                     embeddingModel = k.EmbeddingModel?.Id,
                     embeddingDimension = k.EmbeddingModel?.Dimension,
                     embeddingsIncomplete = k.EmbeddingModel is null ? (bool?)null : k.EmbeddingsIncomplete,
+                    vectors = vectors[k.Name] is { } v ? new { model = v.Model, embedded = v.Embedded, chunks = v.Chunks } : null,
                     hidden = k.Hidden,
                 }));
                 return ExitCodes.Ok;
@@ -48,11 +52,12 @@ internal static class KnowledgeBaseCommand
                 Console.WriteLine("No knowledge bases yet: 'quarry ingest <path>' creates 'default'.");
                 return ExitCodes.Ok;
             }
-            var table = new Table().AddColumns("Name", "Documents", "Embedding model", "Created");
+            var table = new Table().AddColumns("Name", "Documents", "Embedding model", "Vectors", "Created");
             foreach (var k in items)
             {
                 var model = k.EmbeddingModel is { } m ? $"{m.Id} ({m.Dimension}){(k.EmbeddingsIncomplete ? ", incomplete" : "")}" : "-";
-                table.AddRow(Markup.Escape(k.Name), k.DocumentCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(model),
+                var done = vectors[k.Name] is { } v ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Embedded:N0}/{v.Chunks:N0}") : "-";
+                table.AddRow(Markup.Escape(k.Name), k.DocumentCount.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(model), done,
                     k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture));
             }
             AnsiConsole.Write(table);

@@ -14,7 +14,8 @@ internal sealed record DatasetKnowledgeBase(string Name, KnowledgeBaseId Id, Ing
         var corpus = await JsonLinesCorpus.ReadAsync(corpusPath, cancellationToken);
         await EnsureHiddenAsync(services.GetRequiredService<IDocumentStore>(), tenant, name, cancellationToken);
         var ingest = await services.GetRequiredService<DocumentIngestor>().IngestAsync(
-            new IngestRequest(tenant, name, corpus.Sources, Rejected: corpus.Failures), null, cancellationToken);
+            // Inline: the queries that follow need every vector, and the figures stay comparable with earlier runs.
+            new IngestRequest(tenant, name, corpus.Sources, Rejected: corpus.Failures, Vectors: IngestionVectors.Inline), null, cancellationToken);
         var knowledgeBase = await services.GetRequiredService<IDocumentStore>().FindKnowledgeBaseAsync(tenant, name, cancellationToken)
             ?? throw new InvalidOperationException($"Knowledge base '{name}' was not created by ingestion.");
         return new DatasetKnowledgeBase(name, knowledgeBase.Id, ingest);

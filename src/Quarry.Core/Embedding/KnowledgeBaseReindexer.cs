@@ -62,7 +62,7 @@ public sealed class KnowledgeBaseReindexer
                 {
                     var page = await _store.GetChunksWithoutEmbeddingAsync(tenant, kb.Id, model, after, _options.BatchSize, cancellationToken);
                     if (page.Chunks.Count == 0) break;
-                    await EmbedAndStoreAsync(embedder, model, tenant, page.Chunks, cancellationToken);
+                    await EmbedAndStoreAsync(_store, embedder, model, tenant, page.Chunks, cancellationToken);
                     embedded += page.Chunks.Count;
                     done = Math.Min(coverage.Chunks, done + page.Chunks.Count);
                     progress?.Report(new ReindexProgress(Math.Max(coverage.Chunks, done), done, embedded));
@@ -91,7 +91,9 @@ public sealed class KnowledgeBaseReindexer
         }
     }
 
-    private async Task EmbedAndStoreAsync(IEmbedder embedder, EmbeddingModel model, TenantId tenant, IReadOnlyList<ChunkText> chunks, CancellationToken cancellationToken)
+    /// <summary>Shared with the background vector filler (Quarry.Vectorizing): storing a vector twice overwrites it with
+    /// the same one, so two workers filling the same gap do no harm.</summary>
+    internal static async Task EmbedAndStoreAsync(IDocumentStore store, IEmbedder embedder, EmbeddingModel model, TenantId tenant, IReadOnlyList<ChunkText> chunks, CancellationToken cancellationToken)
     {
         var vectors = await embedder.EmbedAsync(chunks.Select(c => EmbeddingText.ForChunk(c.Title, c.Text)).ToList(), EmbeddingKind.Document, cancellationToken);
         if (vectors.Count != chunks.Count)
@@ -101,7 +103,7 @@ public sealed class KnowledgeBaseReindexer
             if (vector.Length != model.Dimension)
                 throw new EmbeddingException($"The embedder returned a vector of {vector.Length} dimensions; model {model.Id} has {model.Dimension}.", isTransient: false);
         }
-        await _store.StoreEmbeddingsAsync(tenant,
+        await store.StoreEmbeddingsAsync(tenant,
             new ChunkEmbeddings(model.Id, model.Dimension, chunks.Select((c, i) => KeyValuePair.Create(c.Id, vectors[i])).ToList()),
             cancellationToken);
     }

@@ -30,6 +30,7 @@ public sealed partial class DocumentIngestor
     private readonly IEmbedder? _embedder;
     private readonly InMemoryVectorIndex? _vectors;
     private readonly PrivacyMasker? _privacy;
+    private readonly Vectorizing.VectorizingSignal? _vectorizing;
 
     internal DocumentIngestor(
         DocumentParserSelector parsers,
@@ -41,9 +42,11 @@ public sealed partial class DocumentIngestor
         ILogger<DocumentIngestor> logger,
         IEmbedder? embedder = null,
         InMemoryVectorIndex? vectors = null,
-        PrivacyMasker? privacy = null)
+        PrivacyMasker? privacy = null,
+        Vectorizing.VectorizingSignal? vectorizing = null)
     {
         _privacy = privacy;
+        _vectorizing = vectorizing;
         _embedder = embedder;
         _vectors = vectors;
         _parsers = parsers;
@@ -115,6 +118,7 @@ public sealed partial class DocumentIngestor
         var report = tally.ToReport(seconds);
         IngestionLog.BatchCompleted(_logger, report.Documents, report.Created, report.Replaced, report.Unchanged, report.Chunks, report.Failed.Count, seconds);
         if (report.Chunks > 0) WarnIfVectorsAreNotSearchable(knowledgeBase);
+        if (report.Chunks > 0) _vectorizing?.Wake();
         return report;
     }
 
@@ -188,7 +192,8 @@ public sealed partial class DocumentIngestor
             }
 
             var (parsed, chunks, children) = await ParseAndChunkAsync(source, buffered, cpu, d => Protect(d, request.Tenant, knowledgeBase.Name), cancellationToken);
-            var embeddings = await EmbedAsync(chunks, string.IsNullOrWhiteSpace(source.Title) ? parsed.Title : source.Title, cancellationToken);
+            var embeddings = (request.Vectors ?? _options.Vectors) == IngestionVectors.Inline
+                ? await EmbedAsync(chunks, string.IsNullOrWhiteSpace(source.Title) ? parsed.Title : source.Title, cancellationToken) : null;
             var tags = DocumentMetadata.MergeTags(request.Tags, parsed.Metadata);
             var childWrites = await ChildWritesAsync(request, knowledgeBase, source, documentId, tags, children, cancellationToken);
 

@@ -8,6 +8,7 @@ namespace Quarry.Ingestion;
 /// <param name="Allow">The access list of every document of the batch (normalized); null keeps each document's current one.</param>
 /// <param name="Job">The ingestion job the batch runs for: its writes are fenced by the job (refused once a delete
 /// cancelled it), and a knowledge base deleted meanwhile is not created again.</param>
+/// <param name="Vectors">Overrides Ingestion:Vectors for this batch (e.g. <c>quarry ingest --no-vectors</c>).</param>
 public sealed record IngestRequest(
     TenantId Tenant,
     string KnowledgeBase,
@@ -15,4 +16,5 @@ public sealed record IngestRequest(
     IReadOnlyDictionary<string, string>? Tags = null,
     IReadOnlyList<IngestFailure>? Rejected = null,
     JobId? Job = null,
-    IReadOnlyList<string>? Allow = null);
+    IReadOnlyList<string>? Allow = null,
+    IngestionVectors? Vectors = null);

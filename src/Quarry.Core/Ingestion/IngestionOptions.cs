@@ -31,6 +31,11 @@ public sealed class IngestionOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan JobCpuBudget { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>When chunks get their vectors. Inline here, since only a host knows whether something fills them in
+    /// later; Quarry's server and CLI default to <see cref="IngestionVectors.Background"/> (QuarryEngine).</summary>
+    [EnumDataType(typeof(IngestionVectors))]
+    public IngestionVectors Vectors { get; set; } = IngestionVectors.Inline;
+
     /// <summary>Skip files and folders whose name starts with '.' when walking a directory (e.g. .git).</summary>
     public bool SkipHiddenFiles { get; set; } = true;
 }

@@ -30,7 +30,8 @@ public static class IngestionServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DocumentIngestor>>(),
             sp.GetService<IEmbedder>(),
             sp.GetService<InMemoryVectorIndex>(),
-            sp.GetService<Quarry.Privacy.PrivacyMasker>()));
+            sp.GetService<Quarry.Privacy.PrivacyMasker>(),
+            sp.GetService<Vectorizing.VectorizingSignal>()));
         return services;
     }
 }

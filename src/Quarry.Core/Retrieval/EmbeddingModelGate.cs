@@ -29,7 +29,8 @@ internal static class EmbeddingModelGate
         foreach (var kb in scope.Where(k => k.EmbeddingModel is null && k.DocumentCount > 0))
             notes.Add($"knowledge base '{kb.Name}' has no vectors; run 'quarry reindex --kb {kb.Name}' to embed it with {queryModel.Id}");
         foreach (var kb in searchable.Where(k => k.EmbeddingsIncomplete))
-            notes.Add($"knowledge base '{kb.Name}' has chunks without vectors of {queryModel.Id}, which vector search misses; run 'quarry reindex --kb {kb.Name}'");
+            notes.Add($"knowledge base '{kb.Name}' has chunks without vectors of {queryModel.Id}, which vector search misses until they are " +
+                $"embedded (a server fills them in the background; otherwise run 'quarry reindex --kb {kb.Name}')");
 
         if (searchable.Count == 0)
             return new Decision(null, notes.Count > 0 ? "keyword-only: " + string.Join("; ", notes) : "keyword-only: no knowledge base in scope has vectors");

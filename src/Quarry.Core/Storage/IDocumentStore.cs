@@ -107,6 +107,21 @@ public interface IDocumentStore
     /// <returns>The number of chunks still without a vector of the model; 0 when the switch was made.</returns>
     Task<int> ActivateEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Knowledge bases of every tenant whose chunks <paramref name="model"/> should fill: those with chunks and no
+    /// active model yet, and those on <paramref name="model"/> with chunks lacking its vectors. Knowledge bases on
+    /// another model are left to an explicit re-embedding.
+    /// </summary>
+    Task<IReadOnlyList<KnowledgeBase>> ListKnowledgeBasesMissingVectorsAsync(EmbeddingModel model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In one transaction: when the knowledge base has no active model, or has <paramref name="model"/>, makes
+    /// <paramref name="model"/> active and records whether some chunk still lacks its vector (vector search then covers
+    /// the chunks that have one). Unlike <see cref="ActivateEmbeddingModelAsync"/> it never switches away from another model.
+    /// </summary>
+    /// <returns>The chunks still without a vector of the model, or null when the knowledge base is on another model or gone.</returns>
+    Task<int?> AdoptEmbeddingModelAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, EmbeddingModel model, CancellationToken cancellationToken);
+
     /// <summary>Deletes the vectors of the knowledge base's chunks that are not of its active model.</summary>
     /// <returns>The number of vectors deleted.</returns>
     Task<int> DeleteInactiveEmbeddingsAsync(TenantId tenant, KnowledgeBaseId knowledgeBase, CancellationToken cancellationToken);

@@ -12,6 +12,7 @@ public sealed record CreateKnowledgeBaseRequest(string? Name, bool? Hidden = nul
 public sealed record KnowledgeBaseResponse(string Id, string Name, int Documents, DateTimeOffset CreatedAt, bool Hidden)
 {
     public static KnowledgeBaseResponse From(KnowledgeBase kb) => new(kb.Id.Value, kb.Name, kb.DocumentCount, kb.CreatedAt, kb.Hidden);
+    public KnowledgeBaseVectors? Vectors { get; init; }
 }
 
 /// <summary>A JSON upload: the document's text (or, later, a URL to fetch) with its metadata.</summary>

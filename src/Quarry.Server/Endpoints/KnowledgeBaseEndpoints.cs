@@ -6,6 +6,7 @@ using Quarry.Documents;
 using Quarry.Server.Auth;
 using Quarry.Server.Errors;
 using Quarry.Storage;
+using Quarry.Vectorizing;
 
 namespace Quarry.Server.Endpoints;
 
@@ -26,15 +27,15 @@ internal static class KnowledgeBaseEndpoints
             .Produces<KnowledgeBaseResponse>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status409Conflict);
 
         // Hidden knowledge bases (evaluation corpora) are listed only on request: pickers never offer them.
-        group.MapGet("", async (HttpContext http, IDocumentStore store, CancellationToken ct, bool includeHidden = false) =>
+        group.MapGet("", async (HttpContext http, IDocumentStore store, VectorFiller vectors, CancellationToken ct, bool includeHidden = false) =>
         {
             var items = await KnowledgeBaseLookup.ListAsync(store, http.User, ct);
-            return TypedResults.Ok(new { items = items.Where(k => includeHidden || !k.Hidden).Select(KnowledgeBaseResponse.From) });
+            return TypedResults.Ok(new { items = await KnowledgeBaseVectors.DescribeAsync(items.Where(k => includeHidden || !k.Hidden), vectors, ct) });
         }).RequireAuthorization(Policies.Reader).WithName("ListKnowledgeBases");
 
-        group.MapGet("/{kb}", async (string kb, HttpContext http, IDocumentStore store, CancellationToken ct) =>
+        group.MapGet("/{kb}", async (string kb, HttpContext http, IDocumentStore store, VectorFiller vectors, CancellationToken ct) =>
             await KnowledgeBaseLookup.FindAsync(store, http.User, kb, ct) is { } found
-                ? Results.Ok(KnowledgeBaseResponse.From(found))
+                ? Results.Ok((await KnowledgeBaseVectors.DescribeAsync([found], vectors, ct))[0])
                 : KnowledgeBaseLookup.NotFound(kb))
             .RequireAuthorization(Policies.Reader).WithName("GetKnowledgeBase").Produces<KnowledgeBaseResponse>();
 

@@ -13,6 +13,7 @@ using Quarry.Privacy;
 using Quarry.Prompting;
 using Quarry.Retrieval;
 using Quarry.Spending;
+using Quarry.Vectorizing;
 
 namespace Quarry.Server.Hosting;
 
@@ -34,6 +35,10 @@ public static class QuarryEngine
         services.TryAddSingleton(TimeProvider.System);
         services.Configure<ParsingOptions>(configuration.GetSection(ParsingOptions.SectionName));
         services.Configure<ChunkingOptions>(configuration.GetSection(ChunkingOptions.SectionName));
+        // Background unless configured: embedding costs far more than parsing and storing (minutes for a few thousand
+        // chunks on a CPU), and a document searchable by keyword at once beats one that waits for its vectors. The
+        // server's background stage or the CLI's ingest command fills them in.
+        services.Configure<IngestionOptions>(o => o.Vectors = IngestionVectors.Background);
         services.Configure<IngestionOptions>(configuration.GetSection(IngestionOptions.SectionName));
         services.Configure<RetrievalOptions>(configuration.GetSection(RetrievalOptions.SectionName));
         services.Configure<AnsweringOptions>(configuration.GetSection(AnsweringOptions.SectionName));
@@ -49,6 +54,7 @@ public static class QuarryEngine
         services.AddQuarrySpending(configuration.GetSection(SpendingOptions.SectionName).Bind);
         services.AddQuarryPrivacy(dataDirectory, configuration.GetSection(PrivacyOptions.SectionName).Bind);
         services.AddQuarryIngestion();
+        services.AddQuarryVectorizing(configuration.GetSection(VectorizingOptions.SectionName).Bind);
         services.AddQuarryRetrieval();
         services.AddQuarryAnswering();
         services.AddQuarryIntents(configuration.GetSection(IntentOptions.SectionName).Bind);

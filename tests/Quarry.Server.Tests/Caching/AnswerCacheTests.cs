@@ -48,6 +48,8 @@ public sealed class AnswerCacheTests : IAsyncLifetime
         .With("QUARRY_Cache__Redis__Configuration", _redis.Configuration)
         .With("QUARRY_Cache__L2Timeout", "00:00:00.300")
         .With("QUARRY_Cache__SemanticThreshold", "0.9999")
+        // Inline: every answer is hybrid from the first, so cached and fresh answers compare like with like.
+        .With("QUARRY_Ingestion__Vectors", "Inline")
         .With("QUARRY_Models__Embeddings__Provider", "openai")
         .With("QUARRY_Models__Embeddings__OpenAI__Endpoint", _embedder.Endpoint.ToString())
         .With("QUARRY_Models__Embeddings__OpenAI__Model", "fake-embedder")

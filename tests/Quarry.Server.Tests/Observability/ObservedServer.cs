@@ -25,6 +25,8 @@ public sealed class ObservedServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = new ServerProcess()
+            // Inline: an ingestion's spans include its embedding, in the job's trace.
+            .With("QUARRY_Ingestion__Vectors", "Inline")
             .With("QUARRY_Models__Embeddings__Provider", "openai")
             .With("QUARRY_Models__Embeddings__OpenAI__Endpoint", Models.Endpoint.ToString())
             .With("QUARRY_Models__Embeddings__OpenAI__Model", "fake-embedder")

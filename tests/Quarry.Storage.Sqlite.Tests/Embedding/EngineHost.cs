@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Quarry.Documents;
@@ -8,6 +9,7 @@ using Quarry.Indexing;
 using Quarry.Indexing.Vectors;
 using Quarry.Ingestion;
 using Quarry.Retrieval;
+using Quarry.Vectorizing;
 
 namespace Quarry.Storage.Sqlite.Tests.Embedding;
 
@@ -31,6 +33,10 @@ internal sealed class EngineHost : IAsyncDisposable
     public Retriever Retriever => _services.GetRequiredService<Retriever>();
     public KnowledgeBaseReindexer Reindexer => _services.GetRequiredService<KnowledgeBaseReindexer>();
     public IVectorIndex Vectors => _services.GetRequiredService<IVectorIndex>();
+    public VectorFiller Filler => _services.GetRequiredService<VectorFiller>();
+
+    /// <summary>The process's background services (the vectorizing stage among them), as a host starts them.</summary>
+    public IEnumerable<IHostedService> HostedServices => _services.GetServices<IHostedService>();
 
     /// <summary>Vector search alone, for the documents it finds.</summary>
     public async Task<IReadOnlyList<DocumentId>> VectorSearchAsync(string query)
@@ -41,7 +47,8 @@ internal sealed class EngineHost : IAsyncDisposable
     }
 
     public static async Task<EngineHost> StartAsync(string dataDirectory, WordHashEmbedder? embedder, TimeProvider? time = null,
-        TimeSpan? refreshInterval = null, int reindexBatch = 256, int changeRetention = 100_000)
+        TimeSpan? refreshInterval = null, int reindexBatch = 256, int changeRetention = 100_000,
+        IngestionVectors vectors = IngestionVectors.Inline, Action<VectorizingOptions>? vectorizing = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
@@ -62,7 +69,9 @@ internal sealed class EngineHost : IAsyncDisposable
                 o.RefreshInterval = refreshInterval ?? TimeSpan.Zero;
             });
         }
-        services.AddQuarryIngestion();
+        services.AddQuarryIngestion(o => o.Vectors = vectors);
+        services.AddQuarryVectorizing(vectorizing);
+        services.AddQuarryVectorizingWorker();
         services.AddQuarryRetrieval();
         services.AddQuarryReindexing(o => o.BatchSize = reindexBatch);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });

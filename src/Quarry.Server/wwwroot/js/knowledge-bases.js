@@ -15,14 +15,40 @@ export async function loadKnowledgeBases() {
   const { items } = await api("/v1/knowledge-bases");
   knowledgeBases = items;
   const select = $("kb-select");
-  select.replaceChildren(...items.map((kb) => new Option(`${kb.name} (${kb.documents})`, kb.name)));
+  select.replaceChildren(...items.map((kb) => new Option(label(kb), kb.name)));
   if (!items.length) select.append(new Option("no knowledge base yet", ""));
   const previous = state.kb;
   if (!items.some((kb) => kb.name === state.kb)) state.kb = items.length ? items[0].name : "";
   select.value = state.kb;
   $("kb-delete").disabled = $("kb-rename").disabled = !state.kb;
   if (previous !== state.kb) notify();
+  refreshWhileVectorizing();
   await loadDocuments({ reset: previous !== state.kb });
+}
+
+const vectorizing = (kb) => kb.vectors && kb.vectors.embedded < kb.vectors.chunks;
+
+/** "docs (12) · vectors 1,234/5,183" while the background stage is still filling the vectors in. */
+function label(kb) {
+  const v = kb.vectors;
+  return `${kb.name} (${kb.documents})` + (vectorizing(kb) ? ` · vectors ${v.embedded.toLocaleString()}/${v.chunks.toLocaleString()}` : "");
+}
+
+let refresh;
+/** Only the labels are refreshed: reloading the documents every few seconds would fight the user's scrolling. */
+function refreshWhileVectorizing() {
+  clearTimeout(refresh);
+  if (!knowledgeBases.some(vectorizing)) return;
+  refresh = setTimeout(async () => {
+    try {
+      knowledgeBases = (await api("/v1/knowledge-bases", { quiet: true })).items;
+      for (const option of $("kb-select").options) {
+        const kb = knowledgeBases.find((k) => k.name === option.value);
+        if (kb) option.text = label(kb);
+      }
+    } catch { /* the next load tries again */ }
+    refreshWhileVectorizing();
+  }, 5000);
 }
 
 function notify() {
