@@ -54,7 +54,7 @@ internal sealed class LocalEmbedder : IEmbedder
 
     /// <summary>Loads the model behind an embedder, logging how long it took.</summary>
     internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger) =>
-        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize), id, logger);
+        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize, options.Precision), id, logger);
 
     internal static ITextEmbeddingModel Load(ModelFolder folder, LocalModelSettings settings, string id, ILogger logger)
     {
