@@ -27,7 +27,8 @@ public abstract class LocalModelOptions
     public int MaxBatchTokens { get; set; } = 8192;
 
     /// <summary>How the dense layers multiply: <c>Int8</c> is faster on CPU, with vectors within cosine 0.99 of
-    /// <c>Float32</c>'s (measured in docs/LOCAL-MODELS.md).</summary>
+    /// <c>Float32</c>'s on the models measured (docs/LOCAL-MODELS.md). <c>Float32</c> by default: an arbitrary hub
+    /// model's (or a cross-encoder's) sensitivity to quantization has not been measured.</summary>
     [EnumDataType(typeof(ModelPrecision))]
     public ModelPrecision Precision { get; set; } = ModelPrecision.Float32;
 }
