@@ -60,7 +60,7 @@ internal sealed class LocalEmbedder : IEmbedder
     {
         var started = Stopwatch.GetTimestamp();
         var model = BertSentenceEncoder.Load(folder, settings);
-        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads);
+        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads, settings.Precision);
         return model;
     }
 
