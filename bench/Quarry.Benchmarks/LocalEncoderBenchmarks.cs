@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using Quarry.Models.Local;
 using Quarry.Models.Local.Inference;
 using Quarry.Models.Local.Loading;
 
@@ -39,10 +40,14 @@ public class LocalEncoderBenchmarks
     [Params(1, 2)]
     public int Threads { get; set; }
 
+    /// <summary>Float32 and Int8 dense layers (a real model's speed and vector agreement: <see cref="EncoderSpeed"/>).</summary>
+    [Params(ModelPrecision.Float32, ModelPrecision.Int8)]
+    public ModelPrecision Precision { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _encoder = new BertEncoder(MiniLmShape, BertWeights.Random(MiniLmShape, 42), Threads);
+        _encoder = new BertEncoder(MiniLmShape, BertWeights.Random(MiniLmShape, 42, Precision), Threads);
         var random = new Random(7);
         _batch = new EncoderBatch();
         var ids = new int[SequenceLength];

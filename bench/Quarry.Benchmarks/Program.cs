@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
+using Quarry.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["encoder-speed", .. var rest]) EncoderSpeed.Run(rest);
+else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

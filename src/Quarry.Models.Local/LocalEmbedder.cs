@@ -54,13 +54,13 @@ internal sealed class LocalEmbedder : IEmbedder
 
     /// <summary>Loads the model behind an embedder, logging how long it took.</summary>
     internal static ITextEmbeddingModel Load(ModelFolder folder, LocalEmbeddingOptions options, string id, ILogger logger) =>
-        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize), id, logger);
+        Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, options.Pooling, options.Normalize, options.Precision), id, logger);
 
     internal static ITextEmbeddingModel Load(ModelFolder folder, LocalModelSettings settings, string id, ILogger logger)
     {
         var started = Stopwatch.GetTimestamp();
         var model = BertSentenceEncoder.Load(folder, settings);
-        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads);
+        LocalModelLog.Loaded(logger, id, folder.Path, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, model.Dimension, model.MaxSequenceLength, settings.Threads, settings.Precision);
         return model;
     }
 

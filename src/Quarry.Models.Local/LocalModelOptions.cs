@@ -25,6 +25,12 @@ public abstract class LocalModelOptions
     /// <summary>Tokens per forward pass; larger batches run as several passes.</summary>
     [Range(64, 1 << 20)]
     public int MaxBatchTokens { get; set; } = 8192;
+
+    /// <summary>How the dense layers multiply: <c>Int8</c> is faster on CPU, with vectors within cosine 0.99 of
+    /// <c>Float32</c>'s on the models measured (docs/LOCAL-MODELS.md). <c>Float32</c> by default: an arbitrary hub
+    /// model's (or a cross-encoder's) sensitivity to quantization has not been measured.</summary>
+    [EnumDataType(typeof(ModelPrecision))]
+    public ModelPrecision Precision { get; set; } = ModelPrecision.Float32;
 }
 
 /// <summary>A local embedding model (a sentence-transformers bi-encoder).</summary>

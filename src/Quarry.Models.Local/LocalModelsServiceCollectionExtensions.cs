@@ -86,7 +86,7 @@ public static class LocalModelsServiceCollectionExtensions
             var reference = LocalModelLocator.Reference(options);
             var folder = LocalModelLocator.Locate(reference, sp.GetRequiredService<ModelCache>());
             return new LocalCrossEncoderReranker(LocalModelLocator.ModelId(reference),
-                () => BertCrossEncoder.Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength)));
+                () => BertCrossEncoder.Load(folder, new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, Precision: options.Precision)));
         });
         return services;
     }

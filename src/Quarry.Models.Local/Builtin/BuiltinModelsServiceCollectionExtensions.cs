@@ -34,7 +34,7 @@ public static class BuiltinModelsServiceCollectionExtensions
             var model = BuiltinModel.Find(options.Model)!;
             var store = Store(sp.GetRequiredService<ModelCache>(), options);
             var logger = (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<LocalEmbedder>();
-            var settings = new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength);
+            var settings = new LocalModelSettings(options.Threads, options.MaxBatchTokens, options.MaxSequenceLength, Precision: options.Precision);
             return new LocalEmbedder(model.Id, model.Dimension, () => LocalEmbedder.Load(Convert(store, model, logger), settings, model.Id, logger),
                 options.QueryPrefix ?? model.QueryPrefix, options.DocumentPrefix);
         });

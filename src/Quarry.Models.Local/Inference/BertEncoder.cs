@@ -131,15 +131,15 @@ internal sealed class BertEncoder
         var m = batch.TokenCount;
         var eps = Config.LayerNormEpsilon;
 
-        Linear(ws.Hidden, h, m, layer.Qkv, ws.Qkv, 3 * h, layer.QkvBias, accumulate: false, epilogue: null, parallel);
+        Linear(ws, ws.Hidden, h, m, layer.Qkv, ws.Qkv, 3 * h, layer.QkvBias, accumulate: false, epilogue: null, parallel);
         Attention(batch, ws, parallel);
         // The residual is added by accumulating into the hidden states, then normalized row by row.
-        Linear(ws.Context, h, m, layer.AttentionOutput, ws.Hidden, h, layer.AttentionOutputBias, accumulate: true,
+        Linear(ws, ws.Context, h, m, layer.AttentionOutput, ws.Hidden, h, layer.AttentionOutputBias, accumulate: true,
             (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.AttentionNormWeight, layer.AttentionNormBias, eps), parallel);
         var activation = Activation();
-        Linear(ws.Hidden, h, m, layer.Intermediate, ws.Intermediate, i, layer.IntermediateBias, accumulate: false,
+        Linear(ws, ws.Hidden, h, m, layer.Intermediate, ws.Intermediate, i, layer.IntermediateBias, accumulate: false,
             (inter, row) => activation(inter.AsSpan(row * i, i)), parallel);
-        Linear(ws.Intermediate, i, m, layer.Output, ws.Hidden, h, layer.OutputBias, accumulate: true,
+        Linear(ws, ws.Intermediate, i, m, layer.Output, ws.Hidden, h, layer.OutputBias, accumulate: true,
             (hidden, row) => Activations.LayerNorm(hidden.AsSpan(row * h, h), layer.OutputNormWeight, layer.OutputNormBias, eps), parallel);
     }
 
@@ -155,11 +155,13 @@ internal sealed class BertEncoder
     /// <summary>
     /// C = A·B + bias (+ C), then <paramref name="epilogue"/> on each finished row. Tall inputs are split by row
     /// blocks (each task finishes its rows, so the epilogue runs while they are in cache); short ones by column panels
-    /// too, with the epilogue as a second pass.
+    /// too, with the epilogue as a second pass. An int8 weight first has A quantized row by row.
     /// </summary>
-    private static void Linear(float[] a, int k, int m, PackedMatrix b, float[] c, int n, float[] bias, bool accumulate,
+    private static void Linear(Workspace ws, float[] a, int k, int m, LinearWeight b, float[] c, int n, float[] bias, bool accumulate,
         Action<float[], int>? epilogue, ParallelOptions? parallel)
     {
+        if (b.Quantized is not null)
+            Rows(m, (start, end) => Int8Gemm.QuantizeRows(a, k, start, end, k, ws.Quantized, ws.RowScales), parallel);
         var rowBlocks = (m + Gemm.BlockRows - 1) / Gemm.BlockRows;
         var threads = parallel?.MaxDegreeOfParallelism ?? 1;
         var splits = rowBlocks >= 2 * threads || threads == 1 ? 1 : Math.Min(b.Panels, (2 * threads + rowBlocks - 1) / rowBlocks);
@@ -172,7 +174,11 @@ internal sealed class BertEncoder
             var rowStart = block * Gemm.BlockRows;
             var rowEnd = Math.Min(m, rowStart + Gemm.BlockRows);
             var panelStart = split * panelsPerSplit;
-            Gemm.Multiply(a, k, rowStart, rowEnd, k, b.Data, n, panelStart, Math.Min(b.Panels, panelStart + panelsPerSplit), c, n, bias, accumulate);
+            var panelEnd = Math.Min(b.Panels, panelStart + panelsPerSplit);
+            if (b.Quantized is { } quantized)
+                Int8Gemm.Multiply(ws.Quantized, ws.RowScales, rowStart, rowEnd, quantized, panelStart, panelEnd, c, n, bias, accumulate);
+            else
+                Gemm.Multiply(a, k, rowStart, rowEnd, k, b.Single!.Data, n, panelStart, panelEnd, c, n, bias, accumulate);
             if (epilogue is not null && splits == 1)
             {
                 for (var row = rowStart; row < rowEnd; row++) epilogue(c, row);
@@ -264,6 +270,10 @@ internal sealed class BertEncoder
         public float[] Context { get; private set; } = [];
         public float[] Intermediate { get; private set; } = [];
 
+        /// <summary>Activations quantized for an int8 layer, and each row's scale.</summary>
+        public byte[] Quantized { get; private set; } = [];
+        public float[] RowScales { get; private set; } = [];
+
         public void Ensure(int tokens, int hidden, int intermediate)
         {
             if (Hidden.Length >= tokens * hidden && Intermediate.Length >= tokens * intermediate) return;
@@ -273,6 +283,8 @@ internal sealed class BertEncoder
             Qkv = new float[capacity * hidden * 3];
             Context = new float[capacity * hidden];
             Intermediate = new float[capacity * intermediate];
+            Quantized = new byte[capacity * Int8Gemm.Stride(Math.Max(hidden, intermediate))];
+            RowScales = new float[capacity];
         }
     }
 }

@@ -3,7 +3,8 @@ using Quarry.Models.Local.Loading;
 namespace Quarry.Models.Local.Inference;
 
 /// <summary>
-/// A BERT checkpoint's tensors, float32, with every linear layer packed for <see cref="Gemm"/>. Query, key and value
+/// A BERT checkpoint's tensors, float32, with every linear layer packed for <see cref="Gemm"/> (or quantized for
+/// <see cref="Int8Gemm"/>). Query, key and value
 /// projections are fused into one matrix (one pass over the hidden states instead of three), and the query half is
 /// pre-scaled by 1/√head_size so that attention scores need no separate scaling.
 /// </summary>
@@ -19,20 +20,21 @@ internal sealed class BertWeights
     /// <summary>Pooler and classifier, present for sequence classifiers (cross-encoders).</summary>
     public ClassifierWeights? Classifier { get; init; }
 
-    public static BertWeights Load(SafeTensorsFile file, BertConfig config, bool classifier) =>
-        Load(new SafeTensorsSource(file), config, classifier);
+    public static BertWeights Load(SafeTensorsFile file, BertConfig config, bool classifier, ModelPrecision precision = ModelPrecision.Float32) =>
+        Load(new SafeTensorsSource(file), config, classifier, precision);
 
     /// <summary>Random weights of the right shapes (for benchmarks: speed does not depend on the values).</summary>
-    internal static BertWeights Random(BertConfig config, int seed) => Load(new RandomSource(seed), config, classifier: false);
+    internal static BertWeights Random(BertConfig config, int seed, ModelPrecision precision = ModelPrecision.Float32) =>
+        Load(new RandomSource(seed), config, classifier: false, precision);
 
-    private static BertWeights Load(ITensorSource file, BertConfig config, bool classifier)
+    private static BertWeights Load(ITensorSource file, BertConfig config, bool classifier, ModelPrecision precision)
     {
         var prefix = file.Contains("embeddings.word_embeddings.weight") ? ""
             : file.Contains("bert.embeddings.word_embeddings.weight") ? "bert."
             : throw new InvalidDataException($"{file.Path} holds no BERT encoder weights (no 'embeddings.word_embeddings.weight' or 'bert.embeddings.word_embeddings.weight').");
         var h = config.HiddenSize;
         var layers = new BertLayerWeights[config.Layers];
-        for (var l = 0; l < layers.Length; l++) layers[l] = LoadLayer(file, config, $"{prefix}encoder.layer.{l}.");
+        for (var l = 0; l < layers.Length; l++) layers[l] = LoadLayer(file, config, $"{prefix}encoder.layer.{l}.", precision);
         return new BertWeights
         {
             WordEmbeddings = file.ReadSingle(prefix + "embeddings.word_embeddings.weight", config.VocabSize, h),
@@ -45,7 +47,7 @@ internal sealed class BertWeights
         };
     }
 
-    private static BertLayerWeights LoadLayer(ITensorSource file, BertConfig config, string p)
+    private static BertLayerWeights LoadLayer(ITensorSource file, BertConfig config, string p, ModelPrecision precision)
     {
         var h = config.HiddenSize;
         var i = config.IntermediateSize;
@@ -69,15 +71,15 @@ internal sealed class BertWeights
         var outputNorm = Norm(file, p + "output.LayerNorm", h);
         return new BertLayerWeights
         {
-            Qkv = PackedMatrix.FromLinearWeight(qkv, 3 * h, h),
+            Qkv = LinearWeight.Create(qkv, 3 * h, h, precision),
             QkvBias = qkvBias,
-            AttentionOutput = PackedMatrix.FromLinearWeight(file.ReadSingle(p + "attention.output.dense.weight", h, h), h, h),
+            AttentionOutput = LinearWeight.Create(file.ReadSingle(p + "attention.output.dense.weight", h, h), h, h, precision),
             AttentionOutputBias = file.ReadSingle(p + "attention.output.dense.bias", h),
             AttentionNormWeight = attentionNorm.Weight,
             AttentionNormBias = attentionNorm.Bias,
-            Intermediate = PackedMatrix.FromLinearWeight(file.ReadSingle(p + "intermediate.dense.weight", i, h), i, h),
+            Intermediate = LinearWeight.Create(file.ReadSingle(p + "intermediate.dense.weight", i, h), i, h, precision),
             IntermediateBias = file.ReadSingle(p + "intermediate.dense.bias", i),
-            Output = PackedMatrix.FromLinearWeight(file.ReadSingle(p + "output.dense.weight", h, i), h, i),
+            Output = LinearWeight.Create(file.ReadSingle(p + "output.dense.weight", h, i), h, i, precision),
             OutputBias = file.ReadSingle(p + "output.dense.bias", h),
             OutputNormWeight = outputNorm.Weight,
             OutputNormBias = outputNorm.Bias,
@@ -133,15 +135,15 @@ internal sealed class RandomSource(int seed) : ITensorSource
 
 internal sealed class BertLayerWeights
 {
-    public required PackedMatrix Qkv { get; init; }
+    public required LinearWeight Qkv { get; init; }
     public required float[] QkvBias { get; init; }
-    public required PackedMatrix AttentionOutput { get; init; }
+    public required LinearWeight AttentionOutput { get; init; }
     public required float[] AttentionOutputBias { get; init; }
     public required float[] AttentionNormWeight { get; init; }
     public required float[] AttentionNormBias { get; init; }
-    public required PackedMatrix Intermediate { get; init; }
+    public required LinearWeight Intermediate { get; init; }
     public required float[] IntermediateBias { get; init; }
-    public required PackedMatrix Output { get; init; }
+    public required LinearWeight Output { get; init; }
     public required float[] OutputBias { get; init; }
     public required float[] OutputNormWeight { get; init; }
     public required float[] OutputNormBias { get; init; }

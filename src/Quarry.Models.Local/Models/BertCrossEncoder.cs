@@ -37,7 +37,7 @@ internal sealed class BertCrossEncoder
         var tokenizer = folder.LoadTokenizer();
         var maxLength = Math.Min(settings.MaxSequenceLength ?? folder.MaxSequenceLength(config.MaxPositions), config.MaxPositions);
         using var weights = SafeTensorsFile.Open(folder.File(ModelFolder.WeightsFile));
-        var encoder = new BertEncoder(config, BertWeights.Load(weights, config, classifier: true), settings.Threads);
+        var encoder = new BertEncoder(config, BertWeights.Load(weights, config, classifier: true, settings.Precision), settings.Threads);
         return new BertCrossEncoder(encoder, new BertInputEncoder(tokenizer, maxLength), settings.MaxBatchTokens);
     }
 

@@ -38,7 +38,7 @@ internal sealed class BertSentenceEncoder : ITextEmbeddingModel
         var tokenizer = folder.LoadTokenizer();
         var maxLength = Math.Min(settings.MaxSequenceLength ?? folder.MaxSequenceLength(config.MaxPositions), config.MaxPositions);
         using var weights = SafeTensorsFile.Open(folder.File(ModelFolder.WeightsFile));
-        var encoder = new BertEncoder(config, BertWeights.Load(weights, config, classifier: false), settings.Threads);
+        var encoder = new BertEncoder(config, BertWeights.Load(weights, config, classifier: false, settings.Precision), settings.Threads);
         // A plain transformers checkpoint says nothing about pooling: mean pooling is what sentence-transformers
         // itself falls back to.
         return new BertSentenceEncoder(encoder, new BertInputEncoder(tokenizer, maxLength),
