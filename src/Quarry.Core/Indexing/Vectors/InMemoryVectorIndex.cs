@@ -55,6 +55,9 @@ internal sealed partial class InMemoryVectorIndex : IVectorIndex, IDisposable
     }
 
     public string Model => _options.Model;
+
+    /// <summary>The options this index reads at every search (benchmarks vary the search breadth between runs).</summary>
+    internal VectorIndexOptions Options => _options;
     public int Dimension => _dimension;
 
     /// <summary>Live vectors.</summary>

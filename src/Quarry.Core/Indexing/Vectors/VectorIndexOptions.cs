@@ -35,7 +35,7 @@ public sealed class VectorIndexOptions
     /// exact scan; a search whose filter admits fewer vectors than this still scans them exactly. Measured crossover on
     /// 384-dimension vectors: see docs/PERFORMANCE.md. <see cref="int.MaxValue"/> keeps every search exact.</summary>
     [Range(2, int.MaxValue)]
-    public int ApproximateThreshold { get; set; } = 50_000;
+    public int ApproximateThreshold { get; set; } = 10_000;
 
     /// <summary>Links per node in the HNSW graph (twice as many on the bottom level): more raise recall and memory.</summary>
     [Range(4, 64)]
