@@ -39,7 +39,11 @@ internal sealed partial class InMemoryVectorIndex
     private List<VectorHit>? TrySearchApproximateLocked(float[] query, SearchFilter filter, int limit, CancellationToken cancellationToken)
     {
         if (filter.Documents.Count > 0 || !_graphs.TryGetValue(filter.Tenant, out var graph) || graph.LiveCount == 0) return null;
-        var matched = MatchingSlots(filter, out var candidates);
+        // A filter on the tenant alone admits the whole graph: no need to visit every document to learn that.
+        var whole = SearchFilterEvaluator.AdmitsWholeTenant(filter);
+        List<int>? matched = null;
+        var candidates = graph.LiveCount;
+        if (!whole) matched = MatchingSlots(filter, out candidates);
         if (candidates < _options.ApproximateThreshold) return null;
 
         // A filter admitting a share s of the graph leaves about s of each neighbourhood usable: widen the walk by 1/s.
@@ -48,7 +52,7 @@ internal sealed partial class InMemoryVectorIndex
         if (ef > candidates / 4.0) return null;
 
         Func<int, bool>? accept = null;
-        if (candidates < graph.LiveCount)
+        if (matched is not null && candidates < graph.LiveCount)
         {
             var mask = new bool[_slots.Count];
             foreach (var slot in matched) mask[slot] = true;
