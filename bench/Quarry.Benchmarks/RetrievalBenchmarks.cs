@@ -81,6 +81,12 @@ public class RetrievalBenchmarks
     [Benchmark(OperationsPerInvoke = QueriesPerInvoke, Description = "hybrid (Retriever, RRF)")]
     public Task Hybrid() => RunAsync(i => _retriever.RetrieveAsync(new RetrievalRequest(_queries[i], _filter!, TopK), CancellationToken.None));
 
+    /// <summary>One hybrid query, for <see cref="HybridLatency"/> (which times queries one by one for percentiles).</summary>
+    internal Task<RetrievalResult> HybridQuery(int i) =>
+        _retriever.RetrieveAsync(new RetrievalRequest(_queries[i % _queries.Length], _filter!, TopK), CancellationToken.None);
+
+    internal int QueryCount => _queries.Length;
+
     private Task<IReadOnlyList<VectorHit>> VectorSearch(int i) =>
         _index!.SearchAsync(new VectorSearchRequest(_queryVectors[i], SyntheticCorpus.Model, _filter!, TopK), CancellationToken.None);
 

@@ -77,7 +77,9 @@ public sealed partial class Retriever
             if (vectorById.TryAdd(hit.ChunkId, (i + 1, hit.Score)) && !keywordById.ContainsKey(hit.ChunkId)) order.Add(hit.ChunkId);
         }
 
-        var byId = (await _store.GetChunksByIdAsync(tenant, order, cancellationToken)).ToDictionary(c => c.Id);
+        Dictionary<ChunkId, Chunk> byId;
+        using (QuarryTelemetry.StartStage("retrieval.hydrate"))
+            byId = (await _store.GetChunksByIdAsync(tenant, order, cancellationToken)).ToDictionary(c => c.Id);
         var chunks = order.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         double[]? cosine = null;
         // Keyword-only, a lone candidate keeps its raw BM25 score (nothing to compare it with); in hybrid fusion its

@@ -11,7 +11,7 @@ public sealed class InMemoryVectorIndexTests
     private const string Model = "test-model";
 
     private static InMemoryVectorIndex NewIndex(int dimension, bool quantize = false, int parallelThreshold = 16_384) =>
-        new(new VectorIndexOptions { Model = Model, Dimension = dimension, Quantize = quantize, ParallelThreshold = parallelThreshold });
+        new(new VectorIndexOptions { Model = Model, Dimension = dimension, Quantize = quantize, ParallelThreshold = parallelThreshold, ApproximateThreshold = int.MaxValue });
 
     private static Task<IReadOnlyList<VectorHit>> Search(InMemoryVectorIndex index, float[] query, SearchFilter filter, int limit = 10) =>
         index.SearchAsync(new VectorSearchRequest(query, Model, filter, limit), CancellationToken.None);

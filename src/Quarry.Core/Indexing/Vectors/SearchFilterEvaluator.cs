@@ -34,6 +34,12 @@ internal static class SearchFilterEvaluator
         return true;
     }
 
+    /// <summary>Whether <see cref="Matches"/> admits every document of the filter's tenant (kept beside it so that a
+    /// new filter field updates both).</summary>
+    public static bool AdmitsWholeTenant(SearchFilter filter) =>
+        filter.Access.Bypass && filter.KnowledgeBases.Count == 0 && filter.Documents.Count == 0 && filter.SourcePrefix is not { Length: > 0 }
+        && filter.UpdatedFrom is null && filter.UpdatedTo is null && filter.TagsAll.Count == 0 && filter.TagsAny.Count == 0;
+
     private static bool HasTag(VectorDocument document, string key, string value) =>
         document.Tags.TryGetValue(key, out var actual) && string.Equals(actual, value, StringComparison.Ordinal);
 
