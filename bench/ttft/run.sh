@@ -14,12 +14,12 @@ port=5398; provider=5399
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; cli $cli"
 QUARRY_Models__Embeddings__Provider=none dotnet "$cli" eval --dataset "../shared/datasets/$ds" --data "$work/data" --depth 10 --json >/dev/null
 key=$(dotnet "$cli" keys create --role reader --name bench --data "$work/data" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-QUARRY_Models__Embeddings__Provider=none QUARRY_Cache__Enabled=false Logging__LogLevel__Default=Warning \
+QUARRY_Models__Embeddings__Provider=none QUARRY_Cache__Enabled=false Logging__LogLevel__Default=${LOG_LEVEL:-Warning} \
   QUARRY_Server__Limits__RequestsPerSecond=1000000 QUARRY_Server__Limits__Burst=1000000 \
   QUARRY_Models__Chat__Providers__0__Name=loopback QUARRY_Models__Chat__Providers__0__Endpoint=http://127.0.0.1:$provider/v1 \
   QUARRY_Models__Chat__Providers__0__Model=ttft QUARRY_Models__Chat__Providers__0__ApiKey=none \
   dotnet "$cli" serve --urls "http://127.0.0.1:$port" --data "$work/data" >"$work/server.log" 2>&1 &
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 TTFT_STATE=$work/first-token python3 bench/ttft/ttft.py ask "http://127.0.0.1:$port" "$key" "eval-$ds" \
-  "../shared/datasets/$ds/queries.jsonl" "$provider" "$asks" || { tail -20 "$work/server.log" >&2; exit 1; }
+  "../shared/datasets/$ds/queries.jsonl" "$provider" "$asks" || { grep -v "^\s*at " "$work/server.log" | tail -30 >&2; exit 1; }
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -57,6 +57,8 @@ class Provider(BaseHTTPRequestHandler):
         words = ["The", " evidence", " says", " so", " [1]."] + [" More", " words", " follow", " here."] * TOKENS
         for i, word in enumerate(words[:TOKENS]):
             send(chunk({"content": word}))
+            if os.environ.get("PAD"):
+                send(chunk({}))  # an empty update: diagnoses a client that holds one event back
             if i == 0:
                 # Written and flushed to the socket: this is the provider's first token.
                 with open(STATE, "w") as f:
@@ -76,7 +78,7 @@ def serve(port):
 
 
 def ask_once(host, port, key, kb, question):
-    conn = http.client.HTTPConnection(host, port, timeout=60)
+    conn = http.client.HTTPConnection(host, port, timeout=20)
     conn.request("POST", "/v1/ask", json.dumps({"question": question, "knowledgeBase": kb}),
                  {"Authorization": "Bearer " + key, "Content-Type": "application/json", "Accept": "text/event-stream"})
     res = conn.getresponse()
@@ -95,6 +97,8 @@ def ask_once(host, port, key, kb, question):
                 first = time.perf_counter()
         elif event == "error" and line.startswith("data:"):
             raise SystemExit("error event: " + line)
+        elif event == "done" and line.startswith("data:"):
+            break  # the connection stays open (keep-alive)
     conn.close()
     return first
 
