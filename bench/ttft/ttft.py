@@ -8,7 +8,7 @@ clock (time.perf_counter), so the gap is exact up to the local scheduler.
 
 The provider sends TOKENS words, DELAY_MS apart, like a model that produces ~50 tokens/s, then usage and [DONE].
 """
-import json, os, socket, sys, threading, time, http.client
+import json, os, sys, threading, time, http.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKENS = int(os.environ.get("TOKENS", "24"))
