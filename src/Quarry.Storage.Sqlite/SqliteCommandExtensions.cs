@@ -4,8 +4,12 @@ namespace Quarry.Storage.Sqlite;
 
 internal static class SqliteCommandExtensions
 {
-    /// <summary>A command on <paramref name="connection"/>, enlisted in its current transaction if any.</summary>
-    public static SqliteCommand Command(this SqliteConnection connection, string sql)
+    /// <summary>A command on <paramref name="connection"/>, enlisted in its current transaction if any; in a write
+    /// transaction, a prepared statement reused from earlier in it (<see cref="StatementCache"/>).</summary>
+    public static SqliteCommand Command(this SqliteConnection connection, string sql) =>
+        StatementCache.TryRent(connection, sql) ?? NewCommand(connection, sql);
+
+    private static SqliteCommand NewCommand(SqliteConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

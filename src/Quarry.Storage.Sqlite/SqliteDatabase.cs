@@ -67,6 +67,7 @@ internal sealed class SqliteDatabase : IDisposable
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = connection.BeginTransaction(deferred: false);
+            using var statements = StatementCache.Attach(connection, transaction);
             var result = await work(connection, cancellationToken);
             // The work is done: do not let a late cancellation turn a complete write into a rollback.
             await transaction.CommitAsync(CancellationToken.None);

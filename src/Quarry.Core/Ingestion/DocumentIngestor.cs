@@ -84,11 +84,12 @@ public sealed partial class DocumentIngestor
             }
         }, token);
 
-        var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism)).Select(_ => Task.Run(async () =>
+        // Each worker's loop keeps one thread, where its documents are parsed and metered one after another.
+        var workers = Enumerable.Range(0, Math.Max(1, _options.Parallelism)).Select(_ => JobThread.RunLoopAsync(async () =>
         {
             await foreach (var source in work.Reader.ReadAllAsync(token))
                 await prepared.Writer.WriteAsync(await PrepareAsync(request, knowledgeBase, source, token), token);
-        }, token)).ToArray();
+        }, "quarry-ingest")).ToArray();
 
         var completion = Task.WhenAll(workers).ContinueWith(
             t => prepared.Writer.TryComplete(t.Exception?.GetBaseException()), CancellationToken.None,
