@@ -23,6 +23,7 @@ def answer(messages):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # streamed tokens leave when written, not after the client's delayed ACK
 
     def log_message(self, *args):
         pass

@@ -44,8 +44,14 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output) : IDisposabl
         }
         using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
         {
-            while (!(await client.ListJobsAsync()).Any(j => j.GetProperty("status").GetString() == "succeeded"))
+            // One document done and the next one under way: SIGTERM lands mid-ingestion (the worker claims the next
+            // job a moment after finishing one, so "one succeeded" alone could fall into that gap).
+            while (true)
+            {
+                var statuses = (await client.ListJobsAsync()).Select(j => j.GetProperty("status").GetString()).ToList();
+                if (statuses.Contains("succeeded") && statuses.Contains("running")) break;
                 await Task.Delay(20, wait.Token);
+            }
         }
 
         var clock = Stopwatch.StartNew();
