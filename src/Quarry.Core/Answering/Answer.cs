@@ -51,3 +51,19 @@ public sealed record Citation(
     int Start,
     int End,
     string Quote);
+
+/// <summary>A model's text, once the citation verifier has checked it, as the answer contract.</summary>
+internal static class GeneratedAnswer
+{
+    public static Answer From(Citations.VerifiedAnswer verified, string model, string? degraded, TokenUsage? usage) => new()
+    {
+        Text = verified.Text,
+        Citations = verified.Citations,
+        Grounded = verified.Citations.Count > 0 && verified.UnsupportedSentences.Count == 0,
+        Abstained = false,
+        Model = model,
+        Degraded = degraded,
+        UnsupportedSentences = verified.UnsupportedSentences,
+        Usage = usage,
+    };
+}

@@ -267,18 +267,7 @@ public sealed class AskService
             verified = _verifier.Verify(text, prepared.Evidence);
         }
         if (verified.DroppedMarkers.Count > 0) AnsweringLog.DroppedCitations(_logger, string.Join(", ", verified.DroppedMarkers));
-        return new Answer
-        {
-            Text = verified.Text,
-            Citations = verified.Citations,
-            Grounded = verified.Citations.Count > 0 && verified.UnsupportedSentences.Count == 0,
-            Abstained = false,
-            Model = model,
-            Degraded = degraded,
-            UnsupportedSentences = verified.UnsupportedSentences,
-            Usage = usage,
-            RewrittenQuery = prepared.Rewritten,
-        };
+        return GeneratedAnswer.From(verified, model, degraded, usage) with { RewrittenQuery = prepared.Rewritten };
     }
 
     private Answer Finish(Answer answer, StageTimings timings, Activity? activity)

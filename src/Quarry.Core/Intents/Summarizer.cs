@@ -69,17 +69,7 @@ internal sealed class Summarizer(CitationVerifier verifier, ITokenCounter tokens
         }
         var text = parts.Count == 1 ? parts[0] : await ReduceAsync();
         var verified = verifier.Verify(text, evidence);
-        return new Answer
-        {
-            Text = verified.Text,
-            Citations = verified.Citations,
-            Grounded = verified.Citations.Count > 0 && verified.UnsupportedSentences.Count == 0,
-            Abstained = false,
-            Model = model,
-            Degraded = degraded,
-            UnsupportedSentences = verified.UnsupportedSentences,
-            Usage = new TokenUsage(input, output),
-        };
+        return GeneratedAnswer.From(verified, model, degraded, new TokenUsage(input, output));
 
         async Task<string> ReduceAsync()
         {

@@ -44,7 +44,17 @@ public sealed class MultiQueryRetriever
         using var stage = QuarryTelemetry.StartStage("rag.multiquery");
         // The question's own retrieval starts while the model writes variants: it is needed either way.
         var own = _retriever.RetrieveAsync(request, cancellationToken);
-        var variants = await VariantsAsync(request.Query, request.Filter.Tenant, cancellationToken);
+        IReadOnlyList<string> variants;
+        try
+        {
+            variants = await VariantsAsync(request.Query, request.Filter.Tenant, cancellationToken);
+        }
+        catch
+        {
+            // The caller sees the variants' failure; the question's retrieval must not fault unobserved behind it.
+            _ = own.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
         stage.Activity?.SetTag("quarry.multiquery.variants", variants.Count);
         if (variants.Count == 0) return new MultiQueryResult(await own, []);
 
