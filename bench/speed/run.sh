@@ -5,6 +5,7 @@
 # 2 connections against fts5.py with 2 processes. Ingestion: the first eval of each dataset ingests into a fresh store.
 # Usage: bench/speed/run.sh [rounds=3] [http seconds=10]      QUARRY_CLI=path/to/quarry.dll to measure another build
 # Needs: dotnet build src/Quarry.Cli -c Release, python3, wrk (HTTP part skipped without it), ../shared/datasets.
+# LanceDB (npm @lancedb/lancedb) runs beside FTS5 when `npm ci` in bench/speed installs it; LANCEDB=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}; seconds=${2:-10}
@@ -26,11 +27,18 @@ print(json.dumps({'engine': '$name', 'dataset': '$ds', 'ndcg@10': r['ndcgAt10'],
                   'p95': r['latencyMs']['p95'], 'build_mb_s': None if mb is None else round(mb, 2)}))"
 }
 
+lance=0
+if [ "${LANCEDB:-1}" != 0 ] && command -v node >/dev/null; then
+  [ -d bench/speed/node_modules/@lancedb/lancedb ] || (cd bench/speed && npm ci --no-audit --no-fund >/dev/null 2>&1) || true
+  [ -d bench/speed/node_modules/@lancedb/lancedb ] && lance=1
+fi
+
 for ds in $datasets; do
   # Ingestion, keyword-only, into an empty store (the first eval of the dataset).
   quarry_eval quarry-keyword "$ds" QUARRY_Retrieval__CharNgramWeight=0 | tee -a "$out"
   for round in $(seq 1 "$rounds"); do
     python3 bench/speed/fts5.py eval "../shared/datasets/$ds" "$work/fts-$ds.db" | tee -a "$out"
+    [ $lance = 1 ] && node bench/speed/lancedb.mjs eval "../shared/datasets/$ds" "$work/lance-$ds" | tee -a "$out"
     quarry_eval quarry-keyword "$ds" QUARRY_Retrieval__CharNgramWeight=0 | tee -a "$out"
     quarry_eval quarry-default "$ds" | tee -a "$out"
   done
@@ -55,6 +63,7 @@ for line in open('../shared/datasets/$ds/queries.jsonl', encoding='utf-8'):
     wrk -t2 -c2 -d3s -s bench/speed/search.lua "http://127.0.0.1:$port" >/dev/null   # warm-up (JIT, page cache)
     for round in $(seq 1 "$rounds"); do
       python3 bench/speed/fts5.py qps "../shared/datasets/$ds" "$work/fts-$ds.db" --clients 2 --seconds "$seconds" | tee -a "$out"
+      [ $lance = 1 ] && node bench/speed/lancedb.mjs qps "../shared/datasets/$ds" "$work/lance-$ds" --seconds "$seconds" | tee -a "$out"
       res=$(wrk -t2 -c2 -d"${seconds}s" -s bench/speed/search.lua "http://127.0.0.1:$port")
       grep -q "Non-2xx" <<<"$res" && { echo "$res" >&2; exit 1; }
       echo "{\"engine\": \"quarry-http\", \"dataset\": \"$ds\", \"clients\": 2, \"qps\": $(awk '/Requests\/sec/ {print $2}' <<<"$res")}" | tee -a "$out"
