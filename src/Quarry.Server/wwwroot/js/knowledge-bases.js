@@ -22,6 +22,7 @@ export async function loadKnowledgeBases() {
   select.value = state.kb;
   $("kb-delete").disabled = $("kb-rename").disabled = !state.kb;
   if (previous !== state.kb) notify();
+  showVectors();
   refreshWhileVectorizing();
   await loadDocuments({ reset: previous !== state.kb });
 }
@@ -32,6 +33,17 @@ const vectorizing = (kb) => kb.vectors && kb.vectors.embedded < kb.vectors.chunk
 function label(kb) {
   const v = kb.vectors;
   return `${kb.name} (${kb.documents})` + (vectorizing(kb) ? ` · vectors ${v.embedded.toLocaleString()}/${v.chunks.toLocaleString()}` : "");
+}
+
+/** The selected knowledge base's progress as a percentage beside the picker, for screens too narrow for the label. */
+function showVectors() {
+  const badge = $("kb-vectors");
+  const kb = knowledgeBases.find((k) => k.name === state.kb);
+  badge.hidden = !kb || !vectorizing(kb);
+  if (badge.hidden) return;
+  const { embedded, chunks } = kb.vectors;
+  badge.textContent = `vectors ${Math.floor((100 * embedded) / chunks)}%`;
+  badge.title = `${embedded.toLocaleString()} of ${chunks.toLocaleString()} passages have vectors; keyword search covers all of them meanwhile`;
 }
 
 let refresh;
@@ -46,6 +58,7 @@ function refreshWhileVectorizing() {
         const kb = knowledgeBases.find((k) => k.name === option.value);
         if (kb) option.text = label(kb);
       }
+      showVectors();
     } catch { /* the next load tries again */ }
     refreshWhileVectorizing();
   }, 5000);
@@ -59,6 +72,7 @@ function notify() {
 $("kb-select").addEventListener("change", async (e) => {
   state.kb = e.target.value;
   notify();
+  showVectors();
   await loadDocuments({ reset: true }).catch((err) => showError(err.message));
 });
 
