@@ -119,10 +119,10 @@ internal static class CharNgramSignal
         }
     }
 
-    internal static double Sublinear(ushort count) => count < SmallCounts ? LogTf[count] : 1 + Math.Log(count);
+    private static double Sublinear(ushort count) => count < SmallCounts ? LogTf[count] : 1 + Math.Log(count);
 
-    /// <summary>Per-thread tables indexed by gram, all zero between calls (only touched entries are reset), and
-    /// buffers reused from call to call.</summary>
+    /// <summary>Per-thread tables indexed by gram, all zero between calls (touched entries are reset, or the whole
+    /// table when most of it was touched), and buffers reused from call to call.</summary>
     internal sealed class Scratch
     {
         public int[] Counts { get; } = new int[Buckets];
