@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using Quarry.Diagnostics;
 
@@ -37,6 +38,21 @@ internal static class HybridLatency
                 },
             };
             ActivitySource.AddActivityListener(listener);
+            // Whether the n-gram profiles of the candidates stay cached decides most of that span's time.
+            var cache = new Dictionary<string, long>(StringComparer.Ordinal);
+            using var meters = new MeterListener
+            {
+                InstrumentPublished = (instrument, l) =>
+                {
+                    if (instrument.Meter.Name == QuarryTelemetry.Name && instrument.Name.StartsWith("quarry.retrieve.ngram_cache.", StringComparison.Ordinal))
+                        l.EnableMeasurementEvents(instrument);
+                },
+            };
+            meters.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            {
+                lock (cache) cache[instrument.Name] = cache.GetValueOrDefault(instrument.Name) + value;
+            });
+            meters.Start();
 
             var times = new List<double>();
             for (var r = 0; r < rounds; r++)
@@ -54,6 +70,8 @@ internal static class HybridLatency
             Console.WriteLine($"hybrid at {chunks:N0} chunks, {times.Count} queries: p50 {Percentile(0.5):F2} ms, p95 {Percentile(0.95):F2} ms, mean {times.Average():F2} ms (load {load})");
             foreach (var (name, (total, count)) in stages.OrderByDescending(s => s.Value.Total))
                 Console.WriteLine($"  {name,-28} {total / times.Count,8:F2} ms per query ({count / (double)times.Count:F1} per query)");
+            foreach (var (name, value) in cache.OrderBy(c => c.Key, StringComparer.Ordinal))
+                Console.WriteLine($"  {name,-36} {value / (double)times.Count,8:F1} per query");
             return 0;
         }
         finally

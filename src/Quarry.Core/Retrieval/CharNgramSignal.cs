@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Quarry.Retrieval;
 
 /// <summary>
@@ -24,42 +26,70 @@ internal static class CharNgramSignal
     /// <returns>Cosine similarity per candidate, in candidate order.</returns>
     public static double[] Score(string query, IReadOnlyList<NgramProfile> candidates)
     {
+        var scratch = Scratch.ForThread();
+        var queryProfile = NgramProfile.Of(query);
+        if (queryProfile.Grams.Length == 0) return new double[candidates.Count];
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(candidates.Count, (int)ushort.MaxValue);
+        return candidates.Count < byte.MaxValue
+            ? ScorePooled(queryProfile, candidates, scratch, scratch.SmallFrequencies)
+            : ScorePooled(queryProfile, candidates, scratch, scratch.Frequencies);
+    }
+
+    /// <summary>Sublinear TF × pool IDF on both sides (ltc.ltc), exactly as first written; <typeparamref name="TCount"/>
+    /// is the narrowest counter that holds the pool's size, so the frequency table stays in cache.</summary>
+    private static double[] ScorePooled<TCount>(NgramProfile queryProfile, IReadOnlyList<NgramProfile> candidates, Scratch scratch, TCount[] df)
+        where TCount : unmanaged, IBinaryInteger<TCount>
+    {
         var n = candidates.Count;
         var scores = new double[n];
-        var scratch = _scratch ??= new Scratch();
-        var queryProfile = NgramProfile.Of(query);
-        if (queryProfile.Grams.Length == 0) return scores;
-
-        var df = scratch.DocumentFrequency;
+        var queryGrams = queryProfile.Grams;
+        var bits = scratch.QueryBits;
         var queryIndex = scratch.QueryIndex;
+        long touched = 0;
         try
         {
             foreach (var candidate in candidates)
             {
                 foreach (var gram in candidate.Grams) df[gram]++;
+                touched += candidate.Grams.Length;
             }
-            var idf = new double[n + 1];
+            var idf = Scratch.Sized(ref scratch.Idf, n + 1);
             for (var d = 0; d <= n; d++) idf[d] = Math.Log((n + 1.0) / (d + 1.0)) + 1.0;
 
-            var queryWeights = Normalized(queryProfile, df, idf);
-            for (var i = 0; i < queryProfile.Grams.Length; i++) queryIndex[queryProfile.Grams[i]] = i + 1;
+            var queryWeights = Scratch.Sized(ref scratch.QueryWeights, queryGrams.Length);
+            double queryNorm = 0;
+            for (var i = 0; i < queryGrams.Length; i++)
+            {
+                var w = Sublinear(queryProfile.Counts[i]) * idf[int.CreateTruncating(df[queryGrams[i]])];
+                queryWeights[i] = w;
+                queryNorm += w * w;
+                bits[queryGrams[i] >> 6] |= 1UL << queryGrams[i];
+                queryIndex[queryGrams[i]] = i;
+            }
+            if (queryNorm != 0)
+            {
+                var queryScale = 1 / Math.Sqrt(queryNorm);
+                for (var i = 0; i < queryGrams.Length; i++) queryWeights[i] *= queryScale;
+            }
 
-            var products = new double[queryWeights.Length];
-            var matches = new int[queryWeights.Length];
-            var matchWeights = new double[queryWeights.Length];
+            var products = Scratch.Zeroed(ref scratch.Products, queryGrams.Length);
+            var matches = Scratch.Sized(ref scratch.Matches, queryGrams.Length);
+            var matchWeights = Scratch.Sized(ref scratch.MatchWeights, queryGrams.Length);
             for (var c = 0; c < n; c++)
             {
                 var profile = candidates[c];
+                var grams = profile.Grams;
+                var counts = profile.Counts;
                 double norm = 0;
                 var matched = 0;
-                for (var j = 0; j < profile.Grams.Length; j++)
+                for (var j = 0; j < grams.Length; j++)
                 {
-                    var gram = profile.Grams[j];
-                    var w = Sublinear(profile.Counts[j]) * idf[df[gram]];
+                    var gram = grams[j];
+                    var w = Sublinear(counts[j]) * idf[int.CreateTruncating(df[gram])];
                     norm += w * w;
-                    if (queryIndex[gram] is var k and > 0)
+                    if ((bits[gram >> 6] & (1UL << gram)) != 0)
                     {
-                        matches[matched] = k - 1;
+                        matches[matched] = queryIndex[gram];
                         matchWeights[matched++] = w;
                     }
                 }
@@ -68,7 +98,7 @@ internal static class CharNgramSignal
                 for (var m = 0; m < matched; m++) products[matches[m]] = queryWeights[matches[m]] * (matchWeights[m] * scale);
                 // Summed in query order, as a query-driven dot product would: the same score whatever the cache holds.
                 double dot = 0;
-                for (var q = 0; q < products.Length; q++) dot += products[q];
+                for (var q = 0; q < queryGrams.Length; q++) dot += products[q];
                 scores[c] = dot;
                 for (var m = 0; m < matched; m++) products[matches[m]] = 0;
             }
@@ -76,40 +106,51 @@ internal static class CharNgramSignal
         }
         finally
         {
-            foreach (var candidate in candidates)
+            // Clearing the whole table is cheaper than revisiting every gram once the pool is large.
+            if (touched > df.Length / 16) Array.Clear(df);
+            else
             {
-                foreach (var gram in candidate.Grams) df[gram] = 0;
+                foreach (var candidate in candidates)
+                {
+                    foreach (var gram in candidate.Grams) df[gram] = TCount.Zero;
+                }
             }
-            foreach (var gram in queryProfile.Grams) queryIndex[gram] = 0;
+            foreach (var gram in queryGrams) bits[gram >> 6] = 0;
         }
     }
 
-    /// <summary>Sublinear TF times IDF, L2-normalized, so the dot product is a cosine.</summary>
-    private static double[] Normalized(NgramProfile profile, int[] df, double[] idf)
-    {
-        var weights = new double[profile.Grams.Length];
-        double norm = 0;
-        for (var i = 0; i < weights.Length; i++)
-        {
-            var w = Sublinear(profile.Counts[i]) * idf[df[profile.Grams[i]]];
-            weights[i] = w;
-            norm += w * w;
-        }
-        if (norm == 0) return weights;
-        var scale = 1 / Math.Sqrt(norm);
-        for (var i = 0; i < weights.Length; i++) weights[i] *= scale;
-        return weights;
-    }
+    private static double Sublinear(ushort count) => count < SmallCounts ? LogTf[count] : 1 + Math.Log(count);
 
-    private static double Sublinear(float count) => count < SmallCounts ? LogTf[(int)count] : 1 + Math.Log(count);
-
-    /// <summary>Per-thread arrays indexed by gram, all zero between calls (only touched entries are reset).</summary>
+    /// <summary>Per-thread tables indexed by gram, all zero between calls (touched entries are reset, or the whole
+    /// table when most of it was touched), and buffers reused from call to call.</summary>
     internal sealed class Scratch
     {
         public int[] Counts { get; } = new int[Buckets];
-        public int[] DocumentFrequency { get; } = new int[Buckets];
+        public List<int> Order { get; } = [];
+        public byte[] SmallFrequencies { get; } = new byte[Buckets];
+        public ushort[] Frequencies => _frequencies ??= new ushort[Buckets];
+        /// <summary>One bit per bucket: is it one of the query's grams? 32 KB, so the test stays in L1.</summary>
+        public ulong[] QueryBits { get; } = new ulong[Buckets / 64];
+        /// <summary>Position of each query gram in the query profile; meaningful only where <see cref="QueryBits"/> is set.</summary>
         public int[] QueryIndex { get; } = new int[Buckets];
 
+        private ushort[]? _frequencies;
+        internal double[] Idf = [], QueryWeights = [], Products = [], MatchWeights = [];
+        internal int[] Matches = [];
+
         public static Scratch ForThread() => _scratch ??= new Scratch();
+
+        public static T[] Sized<T>(ref T[] buffer, int length)
+        {
+            if (buffer.Length < length) buffer = new T[Math.Max(length, buffer.Length * 2)];
+            return buffer;
+        }
+
+        public static T[] Zeroed<T>(ref T[] buffer, int length)
+        {
+            var result = Sized(ref buffer, length);
+            Array.Clear(result, 0, length);
+            return result;
+        }
     }
 }

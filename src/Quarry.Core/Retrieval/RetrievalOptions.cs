@@ -19,8 +19,8 @@ public sealed class RetrievalOptions
     [Range(0.0, 1.0)]
     public double CharNgramWeight { get; set; } = 0.3;
 
-    /// <summary>Memory for the n-gram profiles of recently scored chunks (0 = no cache). A profile costs about 8 bytes
-    /// per distinct gram, ~10–20 KB for a 512-token chunk.</summary>
+    /// <summary>Memory for the n-gram profiles of recently scored chunks (0 = no cache). A profile costs about 6 bytes
+    /// per distinct gram, ~9–15 KB for a 512-token chunk.</summary>
     [Range(0, 65_536)]
     public int CharNgramCacheMegabytes { get; set; } = 128;
 
