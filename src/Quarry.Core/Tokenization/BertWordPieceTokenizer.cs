@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 
@@ -30,7 +29,6 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
     private readonly bool _lowerCase;
     private readonly bool _stripAccents;
     private readonly Dictionary<string, int> _ids;
-    private readonly PieceCounts _pieceCounts = new();
 
     /// <param name="stripAccents">Null follows <paramref name="doLowerCase"/>, as in Hugging Face.</param>
     public BertWordPieceTokenizer(IReadOnlyList<string> vocabulary, bool doLowerCase = true, bool? stripAccents = null)
@@ -138,30 +136,8 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
 
     public int CountTokens(ReadOnlySpan<char> text)
     {
-        Span<char> scratch = stackalloc char[ScratchChars];
-        var pieces = new BertBasicTokenizer(text, _lowerCase, _stripAccents, scratch);
-        var count = 0;
-        try
-        {
-            while (pieces.MoveNext()) count += CountPiece(pieces.Current);
-        }
-        finally
-        {
-            pieces.Dispose();
-        }
-        return count;
-    }
-
-    /// <summary>Tokens of one basic-tokenizer piece. A piece outside the vocabulary costs a longest-match search with
-    /// a lookup per candidate length at every position; chunking counts every text once or twice and the same rare
-    /// words recur across documents, so their counts are remembered.</summary>
-    private int CountPiece(ReadOnlySpan<char> piece)
-    {
-        if (piece.Length <= MaxInputCharsPerWord && _wordStarts.ContainsKey(piece)) return 1;
-        if (_pieceCounts.TryGet(piece, out var known)) return known;
         var sink = new CountSink();
-        WordPiece(piece, ref sink);
-        _pieceCounts.TryAdd(piece, sink.Count);
+        Run(text, ref sink);
         return sink.Count;
     }
 
@@ -275,31 +251,6 @@ internal sealed class BertWordPieceTokenizer : ITokenCounter
         bool Full { get; }
         void Add(int id);
         void Truncate(int count);
-    }
-
-    /// <summary>Token counts of pieces outside the vocabulary, shared by the threads that count. Bounded: past
-    /// <see cref="MaxEntries"/> nothing is added, and a piece longer than <see cref="MaxPieceChars"/> is not kept.</summary>
-    private sealed class PieceCounts
-    {
-        private const int MaxEntries = 1 << 17;
-        private const int MaxPieceChars = 48;
-        private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-        private int _entries;
-
-        public PieceCounts() => _lookup = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
-
-        public bool TryGet(ReadOnlySpan<char> piece, out int count)
-        {
-            count = 0;
-            return piece.Length <= MaxPieceChars && _lookup.TryGetValue(piece, out count);
-        }
-
-        public void TryAdd(ReadOnlySpan<char> piece, int count)
-        {
-            if (piece.Length > MaxPieceChars || Volatile.Read(ref _entries) >= MaxEntries) return;
-            if (_lookup.TryAdd(piece, count)) Interlocked.Increment(ref _entries);
-        }
     }
 
     private struct CountSink : ITokenSink
