@@ -18,22 +18,19 @@ public sealed partial class DocumentIngestor
     /// from sharing a commit, and the batch stays a bounded amount of memory.</summary>
     private const long LingerBytes = 4L * 1024 * 1024;
 
-    /// <summary>How long the writer waits for more prepared documents before committing a batch that is not full.
-    /// Each commit writes its own FTS5 segment and rewrites the same few pages (the knowledge base row, the change
-    /// feed), so while parsing runs ahead of storing a few milliseconds' wait makes batches of 64 rather than of the
-    /// queue's 16; a slow document (OCR) delays the commit of those before it by at most this much.</summary>
-    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>The first document, everything waiting after it, and what arrives within <see cref="Linger"/> while
-    /// the batch is small; never waits past the end of the job (the channel completes).</summary>
+    /// <summary>The first document, everything waiting after it, and what arrives within
+    /// <see cref="IngestionOptions.BatchLinger"/> while the batch is small; never waits past the end of the job (the
+    /// channel completes). Each commit writes its own FTS5 segment and rewrites the same few pages (the knowledge base
+    /// row, the change feed), so while parsing runs ahead a short wait makes batches of 64 rather than the queue's 16.</summary>
     private async Task<List<Prepared>> TakeBatchAsync(Prepared first, ChannelReader<Prepared> reader, CancellationToken cancellationToken)
     {
         var batch = new List<Prepared> { first };
         var bytes = first.Source.Length;
         TakeWaiting();
-        if (batch.Count >= MaxBatchDocuments || bytes >= LingerBytes || reader.Completion.IsCompleted) return batch;
+        if (batch.Count >= MaxBatchDocuments || bytes >= LingerBytes || reader.Completion.IsCompleted || _options.BatchLinger <= TimeSpan.Zero)
+            return batch;
 
-        using var linger = new CancellationTokenSource(Linger, _time);
+        using var linger = new CancellationTokenSource(_options.BatchLinger, _time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linger.Token);
         try
         {
