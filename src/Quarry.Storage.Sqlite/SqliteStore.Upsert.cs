@@ -37,7 +37,12 @@ internal sealed partial class SqliteStore
             // Cheap path for the common re-ingest of an unchanged file: no write lock at all.
             // A write that sets an access list takes the locked path, which applies the list even to unchanged content.
             var result = (write.Allow is null ? await ReadUnchangedAsync(write, cancellationToken) : null)
-                ?? await _database.WriteAsync((connection, ct) => UpsertAsync(connection, write, embeddingsByOrdinal, ct), cancellationToken);
+                ?? await _database.WriteAsync(async (connection, ct) =>
+                {
+                    var written = await UpsertAsync(connection, write, embeddingsByOrdinal, ct);
+                    await PruneIndexChangesAsync(connection, ct);
+                    return written;
+                }, cancellationToken);
 
             stage.Activity?.SetTag("quarry.upsert.outcome", result.Outcome.ToString());
             Written(result);
@@ -74,6 +79,8 @@ internal sealed partial class SqliteStore
                 var done = new List<UpsertResult>(writes.Count);
                 foreach (var write in writes)
                     done.Add(await UpsertAsync(connection, write, DocumentWriteEmbeddings.ByOrdinal(write), ct));
+                // Once for the batch: the feed keeps its newest rows whether they are trimmed after each document or at the end.
+                await PruneIndexChangesAsync(connection, ct);
                 return done;
             }, cancellationToken);
             results.ForEach(Written);
@@ -224,7 +231,6 @@ internal sealed partial class SqliteStore
 
         await InsertChunksAsync(connection, write, version, tags, at, embeddings, cancellationToken);
         await TrackEmbeddingModelAsync(connection, write, activeModel, embeddings, cancellationToken);
-        await PruneIndexChangesAsync(connection, cancellationToken);
 
         return new UpsertResult(write.DocumentId, previousVersion is null ? UpsertOutcome.Created : UpsertOutcome.Replaced, version, write.Chunks.Count);
     }

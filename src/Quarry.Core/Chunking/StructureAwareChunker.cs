@@ -26,6 +26,8 @@ internal sealed class StructureAwareChunker
     private readonly int _maxChunks;
     private readonly int _maxChars;
     private const int SliceCharsPerToken = 16;
+    // Prose longer than this many characters per token of a chunk is counted sentence by sentence from the start.
+    private const int SentenceFirstCharsPerToken = 3;
 
     public StructureAwareChunker(IOptions<ChunkingOptions> options, ITokenCounter tokens)
     {
@@ -148,6 +150,13 @@ internal sealed class StructureAwareChunker
     private void AddUnits(string text, Block block, List<Unit> units)
     {
         var span = block.Span;
+        if (block.Kind is not (BlockKind.Table or BlockKind.Code) && span.Length > _maxTokens * SentenceFirstCharsPerToken)
+        {
+            // Prose this long rarely fits a chunk, and then it is cut into sentences anyway: counting the sentences
+            // first counts its text once instead of twice (cuts fall on whitespace, so their counts add up to the block's).
+            AddProse(text, block, units);
+            return;
+        }
         var tokens = Count(text, span.Start, span.End);
         if (tokens <= _maxTokens && span.End - span.Start <= _maxChars)
         {
@@ -163,21 +172,40 @@ internal sealed class StructureAwareChunker
                 SplitLines(text, span.Start, span.End, _maxTokens, block.Page, prefix: null, 0, units);
                 break;
             default:
-                SplitProse(text, span, block.Page, units);
+                SplitProse(text, span, block.Page, units, CountSentences(text, span));
                 break;
         }
     }
 
-    /// <summary>Sentences, and word windows for sentences that alone exceed a chunk.</summary>
-    private void SplitProse(string text, TextSpan span, int? page, List<Unit> units)
+    /// <summary>A prose block as one unit when its sentences fit a chunk together, else sentence by sentence.</summary>
+    private void AddProse(string text, Block block, List<Unit> units)
     {
-        var sentences = new List<(int Start, int End)>();
-        SentenceSplitter.Split(text.AsSpan(span.Start, span.Length), sentences);
-        foreach (var (start, end) in sentences)
+        var span = block.Span;
+        var sentences = CountSentences(text, span);
+        var tokens = 0;
+        foreach (var sentence in sentences) tokens += sentence.Tokens;
+        if (tokens <= _maxTokens && span.Length <= _maxChars)
+            units.Add(new Unit(span.Start, span.End, tokens, block.Page, UnitKind.Block));
+        else
+            SplitProse(text, span, block.Page, units, sentences);
+    }
+
+    /// <summary>The sentences of a prose block, as offsets in the document text, each with its token count.</summary>
+    private List<(int Start, int End, int Tokens)> CountSentences(string text, TextSpan span)
+    {
+        var offsets = new List<(int Start, int End)>();
+        SentenceSplitter.Split(text.AsSpan(span.Start, span.Length), offsets);
+        var sentences = new List<(int Start, int End, int Tokens)>(offsets.Count);
+        foreach (var (start, end) in offsets)
+            sentences.Add((span.Start + start, span.Start + end, Count(text, span.Start + start, span.Start + end)));
+        return sentences;
+    }
+
+    /// <summary>Sentences, and word windows for sentences that alone exceed a chunk.</summary>
+    private void SplitProse(string text, TextSpan span, int? page, List<Unit> units, List<(int Start, int End, int Tokens)> sentences)
+    {
+        foreach (var (s, e, tokens) in sentences)
         {
-            var s = span.Start + start;
-            var e = span.Start + end;
-            var tokens = Count(text, s, e);
             if (tokens <= _maxTokens && e - s <= _maxChars) units.Add(new Unit(s, e, tokens, page, UnitKind.Sentence));
             else SplitWords(text, s, e, _maxTokens, page, UnitKind.Sentence, prefix: null, 0, units);
         }

@@ -4,8 +4,9 @@ using Quarry.Storage;
 namespace Quarry.Ingestion;
 
 /// <summary>
-/// The writer's batches: every prepared document waiting when the writer comes round is stored in one store call
-/// (one transaction in SQLite), since a commit and the writer's turn cost more than a small document's rows. When
+/// The writer's batches: every prepared document waiting when the writer comes round, and those that arrive while it
+/// lingers a moment, is stored in one store call (one transaction in SQLite), since a commit and the writer's turn cost
+/// more than a small document's rows. When
 /// the batch fails as a whole, each document is stored again on its own, so a bad one still fails alone.
 /// </summary>
 public sealed partial class DocumentIngestor
@@ -13,12 +14,43 @@ public sealed partial class DocumentIngestor
     /// <summary>Enough to spread a commit over many small documents; few enough that a kill loses little work.</summary>
     private const int MaxBatchDocuments = 64;
 
-    private static List<Prepared> TakeBatch(Prepared first, ChannelReader<Prepared> reader)
+    /// <summary>Source bytes past which a batch is written without waiting for more: large documents gain nothing
+    /// from sharing a commit, and the batch stays a bounded amount of memory.</summary>
+    private const long LingerBytes = 4L * 1024 * 1024;
+
+    /// <summary>The first document, everything waiting after it, and what arrives within
+    /// <see cref="IngestionOptions.BatchLinger"/> while the batch is small; never waits past the end of the job (the
+    /// channel completes). Each commit writes its own FTS5 segment and rewrites the same few pages (the knowledge base
+    /// row, the change feed), so while parsing runs ahead a short wait makes batches of 64 rather than the queue's 16.</summary>
+    private async Task<List<Prepared>> TakeBatchAsync(Prepared first, ChannelReader<Prepared> reader, CancellationToken cancellationToken)
     {
         var batch = new List<Prepared> { first };
-        while (batch.Count < MaxBatchDocuments && reader.TryRead(out var next))
-            batch.Add(next);
+        var bytes = first.Source.Length;
+        TakeWaiting();
+        if (batch.Count >= MaxBatchDocuments || bytes >= LingerBytes || reader.Completion.IsCompleted || _options.BatchLinger <= TimeSpan.Zero)
+            return batch;
+
+        using var linger = new CancellationTokenSource(_options.BatchLinger, _time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, linger.Token);
+        try
+        {
+            while (batch.Count < MaxBatchDocuments && bytes < LingerBytes && await reader.WaitToReadAsync(wait.Token))
+                TakeWaiting();
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Waited long enough: what is in the batch is written now.
+        }
         return batch;
+
+        void TakeWaiting()
+        {
+            while (batch.Count < MaxBatchDocuments && bytes < LingerBytes && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                bytes += next.Source.Length;
+            }
+        }
     }
 
     private async Task StoreBatchAsync(List<Prepared> batch, Tally tally, IProgress<IngestProgress>? progress, CancellationToken cancellationToken)

@@ -100,7 +100,7 @@ public sealed partial class DocumentIngestor
         {
             await foreach (var first in prepared.Reader.ReadAllAsync(token))
             {
-                await StoreBatchAsync(TakeBatch(first, prepared.Reader), tally, progress, token);
+                await StoreBatchAsync(await TakeBatchAsync(first, prepared.Reader, token), tally, progress, token);
             }
             await Task.WhenAll(workers.Append(producer));
         }
@@ -183,7 +183,10 @@ public sealed partial class DocumentIngestor
                 checksum = await HashAsync(source, cancellationToken);
             }
 
-            var existing = await _store.GetChecksumAsync(request.Tenant, documentId, cancellationToken);
+            // A knowledge base that held no documents when the job started has nothing to compare with. The writer
+            // decides "unchanged" again under its lock anyway, so skipping the look-up spares a read per document of a
+            // first import and changes no outcome (a document stored meanwhile by another job is parsed for nothing).
+            var existing = knowledgeBase.DocumentCount == 0 ? null : await _store.GetChecksumAsync(request.Tenant, documentId, cancellationToken);
             if (existing == checksum)
             {
                 // Same content, perhaps a new access list: that needs no re-ingest.

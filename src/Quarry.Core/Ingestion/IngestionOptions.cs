@@ -14,6 +14,13 @@ public sealed class IngestionOptions
     [Range(1, 1024)]
     public int QueueCapacity { get; set; } = 16;
 
+    /// <summary>How long the single writer waits for more prepared documents before it commits a batch that is not
+    /// full (64 documents or 4 MB). Small documents then share a commit (each commit writes its own keyword-index
+    /// segment); a slow document delays the commit of those prepared before it by at most this. Zero commits whatever
+    /// is waiting at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Files up to this size are read once into memory (hash and parse from one buffer);
     /// larger files are streamed twice instead of buffered.</summary>
     [Range(0, int.MaxValue)]

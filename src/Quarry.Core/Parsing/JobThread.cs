@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Quarry.Parsing;
 
 /// <summary>
@@ -84,20 +82,27 @@ internal static partial class JobThread
         }
     }
 
+    /// <summary>The job thread's queue of continuations. A lock and <see cref="Monitor.Wait(object)"/> rather than a
+    /// BlockingCollection, whose semaphore spins before it sleeps: an ingestion worker waits here at every asynchronous
+    /// step (a full queue to the writer, a database read), and on two cores that spinning took the writer's CPU.</summary>
     private sealed class PumpContext : SynchronizationContext, IDisposable
     {
-        private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = [];
+        private readonly object _gate = new();
+        private readonly Queue<(SendOrPostCallback Callback, object? State)> _queue = new();
+        private bool _completed;
 
         public override void Post(SendOrPostCallback d, object? state)
         {
-            try
+            lock (_gate)
             {
-                if (_queue.TryAdd((d, state))) return;
+                if (!_completed)
+                {
+                    _queue.Enqueue((d, state));
+                    Monitor.Pulse(_gate);
+                    return;
+                }
             }
-            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
-            {
-                // The document is done; a late continuation (a timer's, a converter's) runs on the pool instead.
-            }
+            // The document is done; a late continuation (a timer's, a converter's) runs on the pool instead.
             ThreadPool.QueueUserWorkItem(s => d(s), state);
         }
 
@@ -106,13 +111,34 @@ internal static partial class JobThread
 
         public override SynchronizationContext CreateCopy() => this;
 
+        /// <summary>Runs posted continuations until <see cref="Complete"/> has been called and none is left.</summary>
         public void RunUntilComplete()
         {
-            foreach (var (callback, state) in _queue.GetConsumingEnumerable()) callback(state);
+            while (true)
+            {
+                (SendOrPostCallback Callback, object? State) next;
+                lock (_gate)
+                {
+                    while (_queue.Count == 0)
+                    {
+                        if (_completed) return;
+                        Monitor.Wait(_gate);
+                    }
+                    next = _queue.Dequeue();
+                }
+                next.Callback(next.State);
+            }
         }
 
-        public void Complete() => _queue.CompleteAdding();
+        public void Complete()
+        {
+            lock (_gate)
+            {
+                _completed = true;
+                Monitor.Pulse(_gate);
+            }
+        }
 
-        public void Dispose() => _queue.Dispose();
+        public void Dispose() => Complete();
     }
 }

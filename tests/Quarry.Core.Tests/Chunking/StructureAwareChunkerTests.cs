@@ -40,6 +40,22 @@ public class StructureAwareChunkerTests
     }
 
     [Fact]
+    public void A_paragraph_long_in_characters_is_counted_by_its_sentences_and_stays_whole_when_it_fits()
+    {
+        // Six sentences: 269 characters, over three per token of a 64-token chunk, so counted sentence by sentence;
+        // 60 tokens, so still one chunk. A seventh sentence makes it too large: cut between sentences.
+        var fits = new DocumentBuilder().AddParagraph(Sentences(6)).Build();
+        var whole = Chunker(maxTokens: 64).Chunk(fits);
+        whole.Should().ContainSingle().Which.TokenCount.Should().Be(60);
+        ChunkInvariants.Check(fits, whole, Tokens, 64);
+
+        var over = new DocumentBuilder().AddParagraph(Sentences(7)).Build();
+        var cut = Chunker(maxTokens: 64, overlap: 0).Chunk(over);
+        cut.Select(c => c.TokenCount).Should().Equal(60, 10);
+        ChunkInvariants.Check(over, cut, Tokens, 64);
+    }
+
+    [Fact]
     public void Text_before_the_first_heading_has_an_empty_trail_and_an_empty_parent_section_joins_its_child()
     {
         var document = new DocumentBuilder()

@@ -16,6 +16,15 @@ public sealed class LanguageDetectorTests
         LanguageDetector.Detect(text).Should().Be(expected);
 
     [Theory]
+    // Function words count whatever their case and next to punctuation or digits; the accented ones ("für", "más")
+    // count too, and long words are words that count towards the share the winner needs.
+    [InlineData("de", "DIE RÜCKERSTATTUNG GILT FÜR ALLE BESTELLUNGEN, DIE IN DEN LETZTEN TAGEN AUFGEGEBEN WURDEN, UND SIE IST NICHT AUF EINEN KUNDEN BESCHRÄNKT.")]
+    [InlineData("es", "(Más)12el-la/los#de\"que\"y las; por: un. una! con? para[es]del{se}al como pero ventajas")]
+    [InlineData(null, "Internationalization considerations notwithstanding, extraordinarily comprehensive documentation accompanies every implementation. The end.")]
+    public void Counts_function_words_in_any_case_between_separators(string? expected, string text) =>
+        LanguageDetector.Detect(text).Should().Be(expected);
+
+    [Theory]
     [InlineData("")]
     [InlineData("x = 1; y = 2;")]
     [InlineData("1234 5678 90")]
