@@ -38,7 +38,7 @@ public sealed class JsonStreamMaskingTests
         var streamed = JsonNode.Parse(output.WrittenSpan);
 
         JsonNode.DeepEquals(streamed, tree).Should().BeTrue($"{streamed!.ToJsonString()} vs {tree!.ToJsonString()}");
-        Encoding.UTF8.GetString(output.WrittenSpan).Should().NotContain("jane.doe@example.com\",\"x\"").And.Contain("é ünïcode <b>&</b>",
+        Encoding.UTF8.GetString(output.WrittenSpan).Should().Contain("\"x\":\"[EMAIL").And.Contain("é ünïcode <b>&</b>",
             "written as the server writes JSON, without escaping non-ASCII text");
     }
 
