@@ -60,7 +60,8 @@ for line in open('../shared/datasets/$ds/queries.jsonl', encoding='utf-8'):
     export KEY=$key KB=eval-$ds QUERIES=$work/queries-$ds.txt TOPK=10
     curl -sf -o /dev/null -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
       -d "{\"query\":\"test\",\"knowledgeBase\":\"$KB\"}" "http://127.0.0.1:$port/v1/search" || { echo "search failed" >&2; tail "$work/server.log" >&2; exit 1; }
-    wrk -t2 -c2 -d3s -s bench/speed/search.lua "http://127.0.0.1:$port" >/dev/null   # warm-up (JIT, page cache)
+    # Warm-up: under load the JIT takes tens of seconds to bring the request path to its optimized tier.
+    wrk -t2 -c2 -d"${WARMUP:-30}s" -s bench/speed/search.lua "http://127.0.0.1:$port" >/dev/null
     for round in $(seq 1 "$rounds"); do
       python3 bench/speed/fts5.py qps "../shared/datasets/$ds" "$work/fts-$ds.db" --clients 2 --seconds "$seconds" | tee -a "$out"
       [ $lance = 1 ] && node bench/speed/lancedb.mjs qps "../shared/datasets/$ds" "$work/lance-$ds" --seconds "$seconds" | tee -a "$out"

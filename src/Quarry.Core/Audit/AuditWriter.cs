@@ -49,12 +49,26 @@ internal sealed class AuditWriter(AuditTrail trail, IAuditStore store, TimeProvi
         // Not cancelled by stoppingToken: the loop ends when the trail is completed and everything queued is written.
         while (await reader.WaitToReadAsync(CancellationToken.None))
         {
+            if (!_stopping && reader.Count < trail.Options.BatchSize) await LingerAsync(stoppingToken);
             while (batch.Count < trail.Options.BatchSize && reader.TryRead(out var pending)) batch.Add(pending);
             await WriteAsync(batch, stoppingToken);
             if (_stopping) drained += batch.Count;
             batch.Clear();
         }
         if (drained > 0) AuditLog.Drained(logger, drained);
+    }
+
+    private async Task LingerAsync(CancellationToken stoppingToken)
+    {
+        if (trail.Options.BatchDelay <= TimeSpan.Zero) return;
+        try
+        {
+            await Task.Delay(trail.Options.BatchDelay, time, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: what is queued is written at once.
+        }
     }
 
     private async Task WriteAsync(List<PendingRecord> batch, CancellationToken stoppingToken)

@@ -11,14 +11,21 @@ internal static class EnglishTerms
 
     public static IEnumerable<Word> Words(string text)
     {
-        var i = 0;
-        while (i < text.Length)
-        {
-            while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
-            var start = i;
-            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || IsInnerJoiner(text, i))) i++;
-            if (i > start) yield return new Word(text[start..i].ToLowerInvariant(), start, i);
-        }
+        var at = 0;
+        while (NextWord(text, ref at) is var (start, end) && end > start)
+            yield return new Word(text[start..end].ToLowerInvariant(), start, end);
+    }
+
+    /// <summary>Where the next word of <see cref="Words"/> lies, from <paramref name="at"/> on (an empty range at the
+    /// end), without copying it: for callers that look at most words no further.</summary>
+    public static (int Start, int End) NextWord(string text, ref int at)
+    {
+        var i = at;
+        while (i < text.Length && !char.IsLetterOrDigit(text[i])) i++;
+        var start = i;
+        while (i < text.Length && (char.IsLetterOrDigit(text[i]) || IsInnerJoiner(text, i))) i++;
+        at = i;
+        return (start, i);
     }
 
     /// <summary>Distinct stems of the words that carry meaning (no stopwords, no single characters).</summary>

@@ -17,6 +17,8 @@ internal static class JsonMasking
         "createdAt", "updatedAt", "finishedAt", "startedAt", "code", "system_fingerprint", "hash", "previousHash",
     };
 
+    public static bool IsVerbatim(string property) => Verbatim.Contains(property);
+
     public static void Mask(JsonNode? node, PrivacyMasker masker, TenantId tenant, string? property = null)
     {
         switch (node)

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Quarry.Documents;
 using Quarry.Privacy;
@@ -12,7 +12,7 @@ namespace Quarry.Server.Privacy;
 /// finishes; an event stream is masked and passed on event by event (each flushed at once, so streaming stays
 /// streaming); anything else passes through.
 /// </summary>
-internal sealed class MaskingResponseStream(Stream inner, HttpResponse response, PrivacyMasker masker, TenantId tenant) : Stream
+internal sealed class MaskingResponseStream(Stream inner, HttpResponse response, PrivacyMasker masker, MaskMemo memo, TenantId tenant) : Stream
 {
     private enum Kind { Undecided, Json, Events, Passthrough }
 
@@ -57,16 +57,16 @@ internal sealed class MaskingResponseStream(Stream inner, HttpResponse response,
     {
         if (_kind == Kind.Json && _buffer.Length > 0)
         {
-            byte[] output;
+            ReadOnlyMemory<byte> output;
+            var masked = new ArrayBufferWriter<byte>((int)_buffer.Length + 256);
             try
             {
-                var json = JsonNode.Parse(_buffer.ToArray());
-                JsonMasking.Mask(json, masker, tenant);
-                output = Encoding.UTF8.GetBytes(json?.ToJsonString() ?? "null");
+                JsonStreamMasking.Mask(_buffer.GetBuffer().AsSpan(0, (int)_buffer.Length), masked, text => memo.Mask(text, tenant));
+                output = masked.WrittenMemory;
             }
             catch (JsonException)
             {
-                output = Encoding.UTF8.GetBytes(masker.Mask(Encoding.UTF8.GetString(_buffer.ToArray()), tenant));
+                output = Encoding.UTF8.GetBytes(masker.Mask(Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length), tenant));
             }
             if (!response.HasStarted) response.ContentLength = output.Length;
             await inner.WriteAsync(output, cancellationToken);

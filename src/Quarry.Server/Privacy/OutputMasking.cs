@@ -16,6 +16,7 @@ internal static class OutputMasking
     public static WebApplication UseQuarryOutputMasking(this WebApplication app)
     {
         var masker = app.Services.GetRequiredService<PrivacyMasker>();
+        var memo = new MaskMemo(masker);
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/v1") || context.Request.Path.StartsWithSegments("/v1/keys")
@@ -25,7 +26,7 @@ internal static class OutputMasking
                 return;
             }
             var original = context.Response.Body;
-            var masking = new MaskingResponseStream(original, context.Response, masker, tenant);
+            var masking = new MaskingResponseStream(original, context.Response, masker, memo, tenant);
             context.Response.Body = masking;
             try
             {
