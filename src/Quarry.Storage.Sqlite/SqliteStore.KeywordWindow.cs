@@ -20,16 +20,17 @@ internal sealed partial class SqliteStore
 
     /// <summary>The best <paramref name="limit"/> permitted matches in (rank, row) order, or null when the
     /// filter rejected so many matches that only the full join can tell.</summary>
-    private static async Task<List<KeywordHit>?> SearchWindowAsync(SqliteConnection connection, string match, string where,
-        List<(string Name, object? Value)> parameters, int limit, CancellationToken cancellationToken)
+    private static async Task<List<KeywordHit>?> SearchWindowAsync(ReadSession session, string match, KeywordFilter filter,
+        int limit, CancellationToken cancellationToken)
     {
-        var window = Math.Max(2 * limit, MinWindow);
+        // Room for ties at the edge and a filter that drops a few: the filter statement's cost follows the window.
+        var window = Math.Max(limit + MinWindow / 2, MinWindow);
         for (var attempt = 0; attempt < WindowAttempts && window <= MaxWindow; attempt++)
         {
-            var ranked = await RankAsync(connection, match, window, cancellationToken);
+            var ranked = await RankAsync(session, match, window, cancellationToken);
             if (ranked.Count == 0)
                 return [];
-            var permitted = await PermittedAsync(connection, ranked, where, parameters, cancellationToken);
+            var permitted = await PermittedAsync(session, ranked, filter, cancellationToken);
             // A window that came back short holds every match. A full one is exact only strictly above its last
             // rank: rows tied with that rank may lie outside it.
             var exhausted = ranked.Count < window;
@@ -55,9 +56,9 @@ internal sealed partial class SqliteStore
         return null;
     }
 
-    private static async Task<List<(long RowId, double Rank)>> RankAsync(SqliteConnection connection, string match, int window, CancellationToken cancellationToken)
+    private static async Task<List<(long RowId, double Rank)>> RankAsync(ReadSession session, string match, int window, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
+        await using var command = session.Command(
             "SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH $match AND rank MATCH '" + RankFunction + "'" +
             " ORDER BY rank LIMIT $window;").With("$match", match).With("$window", window);
         var ranked = new List<(long RowId, double Rank)>(Math.Min(window, 1024));
@@ -71,14 +72,15 @@ internal sealed partial class SqliteStore
         return ranked;
     }
 
-    private static async Task<Dictionary<long, (ChunkId Chunk, DocumentId Document)>> PermittedAsync(SqliteConnection connection,
-        List<(long RowId, double Rank)> ranked, string where, List<(string Name, object? Value)> parameters, CancellationToken cancellationToken)
+    private static async Task<Dictionary<long, (ChunkId Chunk, DocumentId Document)>> PermittedAsync(ReadSession session,
+        List<(long RowId, double Rank)> ranked, KeywordFilter filter, CancellationToken cancellationToken)
     {
-        // Driven from the row list (CROSS JOIN fixes the loop order): one primary-key lookup per row.
-        await using var command = connection.Command(
+        // Driven from the row list (CROSS JOIN fixes the loop order): one primary-key lookup per row, and one into
+        // documents only when the filter reads a document's columns.
+        await using var command = session.Command(
             "SELECT c.row_id, c.id, c.doc_id FROM json_each($rows) AS j CROSS JOIN chunks c ON c.row_id = j.value" +
-            " JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id WHERE 1" + where + ";");
-        SqlFilters.Bind(command, parameters);
+            filter.DocumentJoin + " WHERE 1" + filter.Where + ";");
+        SqlFilters.Bind(command, filter.Parameters);
         command.With("$rows", "[" + string.Join(',', ranked.Select(r => r.RowId)) + "]");
         var permitted = new Dictionary<long, (ChunkId, DocumentId)>(ranked.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
