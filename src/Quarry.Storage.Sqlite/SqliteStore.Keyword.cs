@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using Quarry.Diagnostics;
 using Quarry.Documents;
 using Quarry.Indexing;
@@ -53,7 +52,7 @@ internal sealed partial class SqliteStore
     }
 
     /// <summary>The filter as a WHERE fragment over chunk <c>c</c> and document <c>d</c>, values as parameters.
-    /// <see cref="KeywordFilter.NeedsDocument"/> is false when only the chunk's own columns are asked about: every
+    /// The document part is empty when only the chunk's own columns are asked about: every
     /// chunk has its document (a foreign key that deletes them with it), so the join would only cost a lookup.</summary>
     private static KeywordFilter FilterClause(SearchFilter filter)
     {
@@ -85,12 +84,18 @@ internal sealed partial class SqliteStore
             where.Append(" AND d.updated_at <= $updated_to");
             parameters.Add(("$updated_to", UnixTime.ToMs(to)));
         }
-        return new KeywordFilter(where.ToString(), parameters, NeedsDocument: where.Length > chunkOnly);
+        var text = where.ToString();
+        return new KeywordFilter(text[..chunkOnly], text[chunkOnly..], parameters);
     }
 
-    /// <summary>A filter's WHERE fragment (starting with " AND"), its parameters and whether it reads document <c>d</c>.</summary>
-    private sealed record KeywordFilter(string Where, List<(string Name, object? Value)> Parameters, bool NeedsDocument)
+    /// <summary>A filter as WHERE fragments (each empty or starting with " AND") over chunk <c>c</c> and document
+    /// <c>d</c>, and their parameters.</summary>
+    private sealed record KeywordFilter(string ChunkWhere, string DocumentWhere, List<(string Name, object? Value)> Parameters)
     {
+        public bool NeedsDocument => DocumentWhere.Length > 0;
+
+        public string Where => ChunkWhere + DocumentWhere;
+
         /// <summary>The join to the document when the filter reads it, else nothing.</summary>
         public string DocumentJoin => NeedsDocument ? " JOIN documents d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id" : "";
     }
