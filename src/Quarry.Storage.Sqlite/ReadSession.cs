@@ -7,8 +7,8 @@ namespace Quarry.Storage.Sqlite;
 /// connections (each open ran the configuration PRAGMAs) and prepare its four or five statements again every time;
 /// on a small knowledge base that cost about as much as FTS5's own ranking. Statements handed out by
 /// <see cref="Command"/> come back when disposed and keep their compiled form for the next search on this session.
-/// Sessions only read: nothing here ever holds a write lock, and an idle one holds no snapshot, so WAL checkpoints
-/// are never held back.
+/// Sessions only read, outside transactions: each statement reads its own snapshot and releases it when its reader is
+/// disposed, so an idle session holds no lock and never holds back a WAL checkpoint.
 /// </summary>
 internal sealed class ReadSession : IAsyncDisposable
 {
@@ -17,7 +17,6 @@ internal sealed class ReadSession : IAsyncDisposable
 
     private readonly ReadSessionPool _pool;
     private readonly Dictionary<string, CachedCommand> _idle = new(StringComparer.Ordinal);
-    private SqliteTransaction? _snapshot;
     private bool _closed;
 
     public ReadSession(ReadSessionPool pool, SqliteConnection connection)
@@ -35,22 +34,11 @@ internal sealed class ReadSession : IAsyncDisposable
     /// <summary>The <c>PRAGMA data_version</c> that <see cref="KnownWords"/> was filled under; -1 when empty.</summary>
     public long DataVersion { get; set; } = -1;
 
-    /// <summary>Starts a read snapshot (a deferred transaction) for the statements that follow; it ends when the
-    /// returned transaction is disposed, or when the session goes back to the pool.</summary>
-    public SqliteTransaction BeginSnapshot()
-    {
-        _snapshot = Connection.BeginTransaction(deferred: true);
-        return _snapshot;
-    }
-
     /// <summary>The prepared statement for <paramref name="sql"/>; dispose it to hand it back (parameters cleared).</summary>
     public SqliteCommand Command(string sql)
     {
-        if (_snapshot?.Connection is null)
-            _snapshot = null;
         if (!_idle.Remove(sql, out var command))
             command = new CachedCommand(this) { Connection = Connection, CommandText = sql };
-        command.Transaction = _snapshot;
         return command;
     }
 
@@ -62,14 +50,12 @@ internal sealed class ReadSession : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Back to the pool; a snapshot left open (an exception mid-search) is rolled back first.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Back to the pool, or closed when the pool is full or gone.</summary>
+    public ValueTask DisposeAsync()
     {
-        if (_snapshot is { Connection: not null } snapshot)
-            await snapshot.DisposeAsync();
-        _snapshot = null;
         if (Connection.State != System.Data.ConnectionState.Open || !_pool.Return(this))
             Close();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Finalizes the statements and closes the connection for good (both are synchronous in SQLite).</summary>

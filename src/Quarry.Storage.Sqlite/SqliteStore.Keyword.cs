@@ -23,18 +23,19 @@ internal sealed partial class SqliteStore
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Filter);
         var limit = Math.Clamp(request.Limit, 0, MaxKeywordResults);
-        if (limit == 0 || Fts5QueryBuilder.Build(request.Query) is null)
+        var plain = limit == 0 ? null : Fts5QueryBuilder.Build(request.Query);
+        if (plain is null)
             return [];
 
         using var stage = QuarryTelemetry.StartStage("store.keyword_search");
         try
         {
             // One kept-open connection for the probes, the ranking and the filter, with their statements prepared.
+            // No transaction around them: ranking and filter are one statement (one snapshot), and the probes only
+            // decide whether a correction joins the query, as they would have a moment earlier or later.
             await using var session = await _database.ReadSessionAsync(cancellationToken);
-            // One snapshot for the probes, the ranking and the filter, which are separate statements.
-            await using var snapshot = session.BeginSnapshot();
             var corrections = await SuggestCorrectionsAsync(session, Fts5QueryBuilder.SearchWords(request.Query), cancellationToken);
-            var match = Fts5QueryBuilder.Build(request.Query, corrections)!;
+            var match = corrections is null ? plain : Fts5QueryBuilder.Build(request.Query, corrections)!;
             if (corrections is not null)
                 stage.Activity?.SetTag("quarry.keyword.corrections", corrections.Count);
 

@@ -50,8 +50,9 @@ internal sealed partial class SqliteStore
         return corrections;
     }
 
-    /// <summary>Forgets the session's probe answers when the file changed since they were given. Read inside the
-    /// search's snapshot (the PRAGMA starts it), so the answers kept describe the very data the search reads.</summary>
+    /// <summary>Forgets the session's probe answers when the file changed since they were given. A commit landing
+    /// between this check and a probe leaves an answer newer than its label, never older, and the next search sees
+    /// the new version and starts over.</summary>
     private static async Task CheckKnownWordsAsync(ReadSession session, CancellationToken cancellationToken)
     {
         await using var command = session.Command("PRAGMA data_version;");
