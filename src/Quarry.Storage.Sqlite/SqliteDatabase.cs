@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +25,10 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private readonly TimeProvider _time;
     private volatile bool _initialized;
+    // PRAGMAs stay set on a physical connection for its life, and the pool hands the same one out again: the handles
+    // already configured are remembered so that reopening one costs no statement.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
+    private readonly ReadSessionPool _sessions = new(Math.Max(4, 2 * Environment.ProcessorCount));
 
     public SqliteDatabase(SqliteStorageOptions options, TimeProvider time, ILogger logger)
     {
@@ -57,6 +62,15 @@ internal sealed class SqliteDatabase : IDisposable
         return await OpenAsync(cancellationToken);
     }
 
+    /// <summary>A read connection with its prepared statements kept from earlier uses (<see cref="ReadSession"/>), for
+    /// the hot read path; dispose it to hand it back.</summary>
+    public async ValueTask<ReadSession> ReadSessionAsync(CancellationToken cancellationToken)
+    {
+        if (_sessions.TryRent() is { } idle)
+            return idle;
+        return new ReadSession(_sessions, await OpenReadAsync(cancellationToken));
+    }
+
     /// <summary>Runs <paramref name="work"/> in a BEGIN IMMEDIATE transaction, committed when it returns and rolled
     /// back when it throws (including cancellation): nothing is ever half-written.</summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
@@ -86,9 +100,12 @@ internal sealed class SqliteDatabase : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (_configured.TryGetValue(connection.Handle!, out _))
+                return connection;
             await using var command = connection.CreateCommand();
             command.CommandText = _configureSql;
             await command.ExecuteNonQueryAsync(cancellationToken);
+            _configured.AddOrUpdate(connection.Handle!, this);
             return connection;
         }
         catch
@@ -121,6 +138,7 @@ internal sealed class SqliteDatabase : IDisposable
     public void Dispose()
     {
         // Pooled connections keep the file open; release them so the file can be moved or deleted.
+        _sessions.Dispose();
         using (var connection = new SqliteConnection(_connectionString))
             SqliteConnection.ClearPool(connection);
         _writeGate.Dispose();

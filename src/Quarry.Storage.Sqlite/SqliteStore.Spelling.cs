@@ -13,27 +13,60 @@ internal sealed partial class SqliteStore
     private long _correctorGeneration = -1;
     private DateTimeOffset _correctorBuiltAt;
 
+    /// <summary>Words remembered per session before the memo starts over.</summary>
+    private const int MaxKnownWords = 50_000;
+
     /// <summary>
     /// For each word of the query that matches no indexed term, the closest term of the vocabulary. The words are
     /// probed against the whole index (cheap B-tree lookups); the suggestions change the query, never the filter, so
-    /// results stay inside the caller's tenant and knowledge bases.
+    /// results stay inside the caller's tenant and knowledge bases. A probe's answer depends only on the file's
+    /// content, so each session remembers it until <c>PRAGMA data_version</c> says another connection committed:
+    /// most words of a query were asked about before, and then no probe runs at all.
     /// </summary>
-    private async Task<Dictionary<string, string>?> SuggestCorrectionsAsync(SqliteConnection connection, IReadOnlyList<string> words, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>?> SuggestCorrectionsAsync(ReadSession session, IReadOnlyList<string> words, CancellationToken cancellationToken)
     {
         Dictionary<string, string>? corrections = null;
         SpellingCorrector? corrector = null;
-        // One command for every probe: it keeps its prepared statement, so a probe costs the lookup, not a parse.
-        await using var probe = connection.Command("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH $term LIMIT 1;").With("$term", "");
+        var memoChecked = false;
         foreach (var word in words)
         {
             if (word.Length < 4 || !word.All(char.IsLetter)) continue;
-            probe.Parameters[0].Value = "\"" + word + "\"";
-            if (await probe.ExecuteScalarAsync(cancellationToken) is not null) continue;
-            corrector ??= await GetCorrectorAsync(connection, cancellationToken);
+            if (!memoChecked)
+            {
+                await CheckKnownWordsAsync(session, cancellationToken);
+                memoChecked = true;
+            }
+            if (!session.KnownWords.TryGetValue(word, out var known))
+            {
+                known = await ProbeAsync(session, word, cancellationToken);
+                if (session.KnownWords.Count >= MaxKnownWords) session.KnownWords.Clear();
+                session.KnownWords[word] = known;
+            }
+            if (known) continue;
+            corrector ??= await GetCorrectorAsync(session.Connection, cancellationToken);
             if (corrector.Suggest(word) is { } suggestion)
                 (corrections ??= new Dictionary<string, string>(StringComparer.Ordinal))[word] = suggestion;
         }
         return corrections;
+    }
+
+    /// <summary>Forgets the session's probe answers when the file changed since they were given. A commit landing
+    /// between this check and a probe leaves an answer newer than its label, never older, and the next search sees
+    /// the new version and starts over.</summary>
+    private static async Task CheckKnownWordsAsync(ReadSession session, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command("PRAGMA data_version;");
+        var version = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        if (version == session.DataVersion) return;
+        session.KnownWords.Clear();
+        session.DataVersion = version;
+    }
+
+    private static async Task<bool> ProbeAsync(ReadSession session, string word, CancellationToken cancellationToken)
+    {
+        await using var probe = session.Command("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH $term LIMIT 1;")
+            .With("$term", "\"" + word + "\"");
+        return await probe.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     private async Task<SpellingCorrector> GetCorrectorAsync(SqliteConnection connection, CancellationToken cancellationToken)

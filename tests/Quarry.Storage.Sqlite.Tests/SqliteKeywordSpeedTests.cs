@@ -57,4 +57,33 @@ public sealed class SqliteKeywordSpeedTests : IAsyncLifetime
         // A small limit (its own window) gives the head of the same list.
         (await SearchAsync(filter, 7)).Select(h => h.ChunkId).Should().Equal(before.Take(7).Select(h => h.ChunkId));
     }
+
+    [Fact]
+    public async Task A_word_written_after_it_was_probed_is_searched_as_written()
+    {
+        // The corrector's vocabulary stays as it was (the clock does not move); only the probe can tell the word is new.
+        var filter = SearchFilter.ForTenant(TenantA);
+        var corrected = await _store.SearchAsync(new KeywordSearchRequest("walrsu", filter, 200), Ct);
+        corrected.Should().HaveCount(151, "an unknown word is searched as its correction, walrus");
+
+        var source = "file:///small/walrsu.txt";
+        await _store.Inner.UpsertDocumentsAsync([Write(TenantA, _small, source, "walrsu is how this note spells it")], Ct);
+
+        var literal = await _store.SearchAsync(new KeywordSearchRequest("walrsu", filter, 200), Ct);
+        literal.Should().ContainSingle().Which.DocumentId.Should().Be(DocumentIdentity.ForSource(TenantA, _small, source));
+    }
+
+    [Fact]
+    public async Task Filters_on_the_chunk_and_on_its_document_give_the_same_answer_as_the_full_join()
+    {
+        // Tenant and knowledge base are checked on the chunk alone; a source prefix needs the document row.
+        var chunkOnly = await SearchAsync(new SearchFilter { Tenant = TenantA, KnowledgeBases = [_big] }, 20);
+        var withDocument = await SearchAsync(new SearchFilter { Tenant = TenantA, KnowledgeBases = [_big], SourcePrefix = "file:///big/" }, 20);
+        var twoBases = await SearchAsync(new SearchFilter { Tenant = TenantA, KnowledgeBases = [_big, _small] }, 20);
+
+        chunkOnly.Should().HaveCount(20);
+        withDocument.Select(h => h.ChunkId).Should().Equal(chunkOnly.Select(h => h.ChunkId));
+        twoBases.Select(h => h.ChunkId).Should().Equal(chunkOnly.Select(h => h.ChunkId));
+        (await SearchAsync(new SearchFilter { Tenant = TenantA, KnowledgeBases = [_big], SourcePrefix = "file:///small/" }, 20)).Should().BeEmpty();
+    }
 }
