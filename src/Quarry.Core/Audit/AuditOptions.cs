@@ -32,6 +32,7 @@ public sealed class AuditOptions : IValidatableObject
     /// <see cref="BatchSize"/>: at a steady trickle of requests one transaction then carries several records instead of
     /// one each (the cost is per transaction). A crash can lose this much more than what is queued; a clean stop
     /// still writes everything. Zero appends at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan BatchDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How often the retention sweep runs.</summary>

@@ -53,6 +53,28 @@ internal sealed class CharNgramScorer(long capacityBytes)
         return CharNgramSignal.Score(query, profiles);
     }
 
+    /// <summary>The cached profile of each chunk, null where it is not cached (its text must be read to build it).</summary>
+    public NgramProfile?[] Cached(IReadOnlyList<ChunkId> ids)
+    {
+        var profiles = new NgramProfile?[ids.Count];
+        var hits = 0;
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (TryGet(ids[i], out var cached)) (profiles[i], hits) = (cached, hits + 1);
+        }
+        if (hits > 0) Hits.Add(hits);
+        return profiles;
+    }
+
+    /// <summary>Builds and caches the profile of a chunk that <see cref="Cached"/> did not have.</summary>
+    public NgramProfile Profile(Chunk chunk)
+    {
+        var profile = NgramProfile.Of(TextOf(chunk));
+        Add(chunk.Id, profile);
+        Misses.Add(1);
+        return profile;
+    }
+
     /// <summary>What the signal compares with the query: title and heading trail count as text of the chunk.</summary>
     internal static string TextOf(Chunk chunk) => chunk.Title + "\n" + chunk.SectionPath + "\n" + chunk.Text;
 

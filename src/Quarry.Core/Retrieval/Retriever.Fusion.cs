@@ -64,19 +64,7 @@ public sealed partial class Retriever
     private async Task<(List<Chunk> Chunks, List<HybridCandidate> Candidates)> CandidatesAsync(TenantId tenant,
         IReadOnlyList<KeywordHit> keywordHits, IReadOnlyList<VectorHit>? vectorHits, string? query, CancellationToken cancellationToken)
     {
-        var keywordById = new Dictionary<ChunkId, (int Rank, double Score)>();
-        var order = new List<ChunkId>(keywordHits.Count + (vectorHits?.Count ?? 0));
-        for (var i = 0; i < keywordHits.Count; i++)
-        {
-            if (keywordById.TryAdd(keywordHits[i].ChunkId, (i + 1, keywordHits[i].Score))) order.Add(keywordHits[i].ChunkId);
-        }
-        var vectorById = new Dictionary<ChunkId, (int Rank, double Score)>();
-        for (var i = 0; i < (vectorHits?.Count ?? 0); i++)
-        {
-            var hit = vectorHits![i];
-            if (vectorById.TryAdd(hit.ChunkId, (i + 1, hit.Score)) && !keywordById.ContainsKey(hit.ChunkId)) order.Add(hit.ChunkId);
-        }
-
+        var (order, keywordById, vectorById) = Union(keywordHits, vectorHits);
         Dictionary<ChunkId, Chunk> byId;
         using (QuarryTelemetry.StartStage("retrieval.hydrate"))
             byId = (await _store.GetChunksByIdAsync(tenant, order, cancellationToken)).ToDictionary(c => c.Id);
@@ -89,13 +77,36 @@ public sealed partial class Retriever
             using var stage = QuarryTelemetry.StartStage("retrieval.char_ngrams");
             cosine = _charNgrams.Score(query, chunks);
         }
-        var candidates = chunks.Select((c, i) =>
-        {
-            (int Rank, double Score)? k = keywordById.TryGetValue(c.Id, out var kw) ? kw : null;
-            (int Rank, double Score)? v = vectorById.TryGetValue(c.Id, out var vec) ? vec : null;
-            return new HybridCandidate(c.Id, k?.Score, k?.Rank, cosine?[i], v?.Score, v?.Rank);
-        }).ToList();
+        var candidates = chunks.Select((c, i) => Candidate(c.Id, keywordById, vectorById, cosine?[i])).ToList();
         return (chunks, candidates);
+    }
+
+    private sealed record HitUnion(List<ChunkId> Order, Dictionary<ChunkId, (int Rank, double Score)> Keyword, Dictionary<ChunkId, (int Rank, double Score)> Vector);
+
+    /// <summary>Keyword hits in their order, then the vector-only hits in theirs, with each side's rank and score.</summary>
+    private static HitUnion Union(IReadOnlyList<KeywordHit> keywordHits, IReadOnlyList<VectorHit>? vectorHits)
+    {
+        var keywordById = new Dictionary<ChunkId, (int Rank, double Score)>();
+        var order = new List<ChunkId>(keywordHits.Count + (vectorHits?.Count ?? 0));
+        for (var i = 0; i < keywordHits.Count; i++)
+        {
+            if (keywordById.TryAdd(keywordHits[i].ChunkId, (i + 1, keywordHits[i].Score))) order.Add(keywordHits[i].ChunkId);
+        }
+        var vectorById = new Dictionary<ChunkId, (int Rank, double Score)>();
+        for (var i = 0; i < (vectorHits?.Count ?? 0); i++)
+        {
+            var hit = vectorHits![i];
+            if (vectorById.TryAdd(hit.ChunkId, (i + 1, hit.Score)) && !keywordById.ContainsKey(hit.ChunkId)) order.Add(hit.ChunkId);
+        }
+        return new HitUnion(order, keywordById, vectorById);
+    }
+
+    private static HybridCandidate Candidate(ChunkId id, Dictionary<ChunkId, (int Rank, double Score)> keyword,
+        Dictionary<ChunkId, (int Rank, double Score)> vector, double? cosine)
+    {
+        (int Rank, double Score)? k = keyword.TryGetValue(id, out var kw) ? kw : null;
+        (int Rank, double Score)? v = vector.TryGetValue(id, out var vec) ? vec : null;
+        return new HybridCandidate(id, k?.Score, k?.Rank, cosine, v?.Score, v?.Rank);
     }
 
     private static RetrievedChunk Retrieved(Chunk chunk, HybridCandidate c, double score) =>

@@ -56,15 +56,24 @@ public sealed partial class Retriever
         var keywordHits = await keywordTask;
         var (vectorHits, degraded) = await vectorTask;
 
-        var results = await FuseAsync(query, request.Filter.Tenant, keywordHits, vectorHits, cancellationToken);
-
-        if (_reranker is not null)
-            (results, degraded) = await RerankAsync(query, results, degraded, cancellationToken);
+        List<RetrievedChunk> results;
+        int fused;
+        if (ReadsOnlySurvivors(vectorHits))
+        {
+            (results, fused) = await FuseReadingSurvivorsAsync(query, request.Filter.Tenant, keywordHits, vectorHits, topK, cancellationToken);
+        }
+        else
+        {
+            results = await FuseAsync(query, request.Filter.Tenant, keywordHits, vectorHits, cancellationToken);
+            if (_reranker is not null)
+                (results, degraded) = await RerankAsync(query, results, degraded, cancellationToken);
+            fused = results.Count;
+        }
 
         stage.Activity?.SetTag("quarry.retrieve.results", Math.Min(topK, results.Count));
         if (degraded is not null) stage.Activity?.SetTag("quarry.retrieve.degraded", degraded);
         var result = new RetrievalResult(results.Take(topK).ToList(), vectorHits is null ? "keyword" : "hybrid", degraded);
-        Record(RequestFacts.Current, request, result, results.Count);
+        Record(RequestFacts.Current, request, result, fused);
         return result;
     }
 

@@ -148,6 +148,27 @@ public sealed class HybridRetrieverTests : IAsyncDisposable
         result.Degraded.Should().Contain("64 dimensions").And.Contain("384");
     }
 
+    [Fact]
+    public async Task A_candidate_replaced_after_its_n_gram_profile_was_cached_is_skipped_when_the_results_are_read()
+    {
+        var retriever = await BuildAsync(new BagOfWordsEmbedder());
+        var first = await retriever.RetrieveAsync(Query("boat insurance storms"), CancellationToken.None);
+        var stale = first.Chunks.Single(c => c.Chunk.Title == "boats").Chunk.Id;
+
+        // A new version of the file gets new chunk ids; the vector index here is not told, so it still returns the old
+        // chunk, whose n-gram profile the first query cached: only reading the results can notice it is gone.
+        var source = IngestSource.FromBytes("mem://boats.txt", "boats.txt", "Boat insurance covers storms and theft at sea."u8.ToArray());
+        await _services!.GetRequiredService<DocumentIngestor>().IngestAsync(new IngestRequest(TenantId.Default, "kb", [source]), null, CancellationToken.None);
+        var all = await retriever.RetrieveAsync(Query("boat insurance storms"), CancellationToken.None);
+        var top2 = await retriever.RetrieveAsync(Query("boat insurance storms") with { TopK = 2 }, CancellationToken.None);
+
+        all.Chunks.Should().NotContain(c => c.Chunk.Id == stale);
+        all.Chunks[0].Chunk.Text.Should().Contain("theft at sea");
+        all.Chunks.Select(c => c.Chunk.Title).Should().Equal("boats", "cars");
+        // The stale chunk ranks among the first two (vector and n-gram evidence): the next candidate fills its place.
+        top2.Chunks.Select(c => c.Chunk.Title).Should().Equal("boats", "cars");
+    }
+
     private sealed class BagOfWordsEmbedder(int declaredDimension = BagOfWordsEmbedder.Dimension) : IEmbedder
     {
         public const int Dimension = 64;
